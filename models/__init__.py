@@ -1,0 +1,1 @@
+"""Shipped model cards (TOML data files); see README.md in this folder."""

@@ -1,0 +1,356 @@
+"""Finding, reading and validating model cards (one TOML file per model).
+
+A card is data: this module checks it field by field and hands a :class:`spikesyn.model.Model`
+back. Every problem is reported as one :class:`spikesyn.errors.CardError` naming the file and the
+field, before Brian2 ever sees the equations. The card format is described in models/README.md.
+"""
+
+import difflib
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+from brian2 import Equations, NeuronGroup, Synapses
+from brian2.equations.unitcheck import check_units_statements
+from brian2.parsing.expressions import is_boolean_expression
+from brian2.units.fundamentalunits import DimensionMismatchError
+
+from spikesyn.errors import CardError, UnknownModelError
+from spikesyn.units import parse_unit
+
+KINDS = ("neuron", "synapse")
+_REQUIRED = ("name", "kind", "summary", "references", "equations")
+_KNOWN_TOP = set(_REQUIRED) | {"description", "parameters", "initial", "events", "requires", "family"}
+_NEURON_CODE = ("threshold", "reset", "refractory")
+_SYNAPSE_CODE = ("on_pre", "on_post")
+_KNOWN_EQUATION_FIELDS = {"model", "method"} | set(_NEURON_CODE) | set(_SYNAPSE_CODE)
+
+
+def models_dir():
+    """Folder holding the shipped cards (``neurons/`` and ``synapses/`` inside).
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    return Path(resources.files("spikesyn.models"))
+
+
+def shipped_cards():
+    """Map each shipped model name to its card file.
+
+    Returns
+    -------
+    dict of str to pathlib.Path
+    """
+    root = models_dir()
+    return {path.stem: path for sub in ("neurons", "synapses")
+            for path in sorted((root / sub).glob("*.toml"))}
+
+
+def available_models(kind=None):
+    """Names of the shipped model cards, sorted.
+
+    Parameters
+    ----------
+    kind : {"neuron", "synapse"}, optional
+        Only cards of this kind.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> import spikesyn as ss
+    >>> "lif" in ss.available_models("neuron")
+    True
+    """
+    names = sorted(shipped_cards())
+    if kind is None:
+        return names
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    from spikesyn.model import load_model  # model.py builds on this module
+    return [name for name in names if load_model(name).kind == kind]
+
+
+def resolve_card_path(name_or_path):
+    """Find the card file for a shipped model name or a path on disk.
+
+    Raises
+    ------
+    UnknownModelError
+        For a name that is neither a shipped card nor an existing file; close names are suggested.
+    """
+    text = str(name_or_path)
+    path = Path(text).expanduser()
+    if path.suffix == ".toml" or path.exists() or "/" in text:
+        if not path.is_file():
+            raise UnknownModelError(f"no card file at {path}")
+        return path
+    cards = shipped_cards()
+    if text in cards:
+        return cards[text]
+    close = difflib.get_close_matches(text, cards, n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    raise UnknownModelError(
+        f"unknown model {text!r}{hint} (spikesyn.available_models() lists {len(cards)} shipped cards; "
+        "a path to your own .toml card works too)")
+
+
+def read_card(path):
+    """Parse a card file and validate it.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+
+    Returns
+    -------
+    dict
+        The validated card with parameters resolved to Brian2 quantities under ``"_parameters"``.
+
+    Raises
+    ------
+    CardError
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise CardError(path, "<file>", f"is not valid TOML: {exc}") from None
+    validate_card(data, path)
+    return data
+
+
+def validate_card(data, source):
+    """Check a parsed card; raise :class:`CardError` on the first problem.
+
+    The checks: required fields present with the right types, each parameter's unit known and
+    its default inside its range, every symbol used by the equations and event code defined,
+    units consistent in every equation and statement, events pointing at declared variables.
+    """
+    for field in _REQUIRED:
+        if field not in data:
+            raise CardError(source, field, "is missing")
+    unknown = set(data) - _KNOWN_TOP
+    if unknown:
+        raise CardError(source, sorted(unknown)[0], f"is not a card field (known: {', '.join(sorted(_KNOWN_TOP))})")
+    for field in ("name", "summary"):
+        if not isinstance(data[field], str) or not data[field].strip():
+            raise CardError(source, field, "must be a non-empty string")
+    if data["kind"] not in KINDS:
+        raise CardError(source, "kind", f"must be one of {KINDS}, got {data['kind']!r}")
+    refs = data["references"]
+    if not isinstance(refs, list) or not refs or not all(isinstance(r, str) and r.strip() for r in refs):
+        raise CardError(source, "references", "must be a non-empty list of strings (DOI or arXiv id)")
+    data["_parameters"], data["_units"], data["_ranges"] = _read_parameters(data.get("parameters", {}), source)
+    _check_equation_fields(data, source)
+    _check_with_brian(data, source)
+    _check_events(data, source)
+    _check_initial(data, source)
+
+
+def _read_parameters(table, source):
+    values, units, ranges = {}, {}, {}
+    if not isinstance(table, dict):
+        raise CardError(source, "parameters", "must be a table of parameter tables")
+    for name, spec in table.items():
+        field = f"parameters.{name}"
+        if not isinstance(spec, dict):
+            raise CardError(source, field, "must be a table with value, unit and range")
+        for key in ("value", "unit"):
+            if key not in spec:
+                raise CardError(source, f"{field}.{key}", "is missing")
+        value = spec["value"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise CardError(source, f"{field}.value", f"must be a number, got {value!r}")
+        try:
+            unit = parse_unit(spec["unit"])
+        except ValueError as exc:
+            raise CardError(source, f"{field}.unit", str(exc)) from None
+        lo, hi = spec.get("range", [None, None])
+        if "range" in spec:
+            rng = spec["range"]
+            if (not isinstance(rng, list) or len(rng) != 2
+                    or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in rng)
+                    or rng[0] > rng[1]):
+                raise CardError(source, f"{field}.range", f"must be [low, high] numbers with low <= high, got {rng!r}")
+            if not lo <= value <= hi:
+                raise CardError(source, f"{field}.value", f"{value} is outside its range [{lo}, {hi}] {spec['unit']}")
+        values[name] = value * unit
+        units[name] = (unit, spec["unit"])
+        ranges[name] = (lo, hi)
+    return values, units, ranges
+
+
+def _check_equation_fields(data, source):
+    eqs = data["equations"]
+    if not isinstance(eqs, dict) or "model" not in eqs:
+        raise CardError(source, "equations.model", "is missing")
+    unknown = set(eqs) - _KNOWN_EQUATION_FIELDS
+    if unknown:
+        raise CardError(source, f"equations.{sorted(unknown)[0]}",
+                        f"is not an equations field (known: {', '.join(sorted(_KNOWN_EQUATION_FIELDS))})")
+    wrong_kind = set(_SYNAPSE_CODE if data["kind"] == "neuron" else _NEURON_CODE) & set(eqs)
+    if wrong_kind:
+        raise CardError(source, f"equations.{sorted(wrong_kind)[0]}", f"does not apply to a {data['kind']} card")
+    for key, value in eqs.items():
+        if not isinstance(value, str):
+            raise CardError(source, f"equations.{key}", "must be a string")
+    try:
+        data["_equations"] = Equations(eqs["model"])
+    except Exception as exc:  # Brian2 raises several types for a bad equation string
+        raise CardError(source, "equations.model", f"Brian2 cannot parse the equations: {exc}") from None
+
+
+def _check_with_brian(data, source):
+    """Build a one-element Brian2 group from the card to check symbols and units.
+
+    Creating a group generates no code, so this costs milliseconds on any target.
+    """
+    namespace = dict(data["_parameters"])
+    eqs = data["equations"]
+    try:
+        group = _probe_group(data, namespace)
+    except Exception as exc:
+        raise CardError(source, "equations.model", f"Brian2 rejects the model: {exc}") from None
+    finally:
+        _silence_unused_warnings()
+    variables = dict(group.variables)
+    model_eqs = data["_equations"]
+    try:
+        model_eqs.check_units(group, run_namespace={})
+    except (DimensionMismatchError, KeyError) as exc:
+        raise CardError(source, "equations.model", _describe(exc)) from None
+    fields = ("threshold",) if data["kind"] == "neuron" else ()
+    for field in fields:
+        if field in eqs:
+            _check_expression(eqs[field], group, variables, namespace, source, f"equations.{field}")
+    code_fields = ("reset",) if data["kind"] == "neuron" else _SYNAPSE_CODE
+    for field in code_fields:
+        if field in eqs and eqs[field].strip():
+            _check_statements(eqs[field], group, variables, source, f"equations.{field}")
+    if "refractory" in eqs:
+        _check_expression(eqs["refractory"], group, variables, namespace, source, "equations.refractory",
+                          allow_time=True)
+    data["_probe_variables"] = {name: var for name, var in variables.items()}
+
+
+def _probe_group(data, namespace):
+    eqs = data["equations"]
+    if data["kind"] == "neuron":
+        kwargs = {key: eqs[key] for key in ("threshold", "reset") if key in eqs}
+        if "refractory" in eqs:
+            kwargs["refractory"] = eqs["refractory"]
+        return _probe(NeuronGroup(1, eqs["model"], namespace=namespace, method=eqs.get("method"),
+                                  name="card_probe_neurons*", **kwargs))
+    requires = data.get("requires", {})
+    pre = _probe(NeuronGroup(1, _requirement_equations(requires.get("pre", {})), name="card_probe_pre*"))
+    post = _probe(NeuronGroup(1, _requirement_equations(requires.get("post", {})), name="card_probe_post*"))
+    return _probe(Synapses(pre, post, eqs["model"], namespace=namespace, method=eqs.get("method"),
+                           name="card_probe_synapses*"))
+
+
+_PROBES = []
+
+
+def _probe(obj):
+    _PROBES.append(obj)
+    return obj
+
+
+def _silence_unused_warnings():
+    # Probe groups are never run; mark them so Brian2 does not warn that they were left
+    # out of a network when they are garbage collected.
+    while _PROBES:
+        obj = _PROBES.pop()
+        for sub in [obj, *getattr(obj, "contained_objects", [])]:
+            sub._network = "spikesyn card check"
+
+
+def _requirement_equations(table):
+    lines = [f"{name} : {unit}" for name, unit in table.items()]
+    return "\n".join(lines) if lines else "dummy_probe_variable : 1"
+
+
+def _resolve(names, group, variables, namespace):
+    resolved = dict(variables)
+    missing = [name for name in names if name not in resolved]
+    resolved.update(group.resolve_all(missing, run_namespace={}, user_identifiers=missing))
+    return resolved
+
+
+def _check_expression(expr, group, variables, namespace, source, field, allow_time=False):
+    from brian2.utils.stringtools import get_identifiers
+    if allow_time:
+        try:
+            parse_unit(expr)  # a literal like "2*ms" is fine
+        except ValueError:
+            pass
+        else:
+            return
+    try:
+        resolved = _resolve(get_identifiers(expr), group, variables, namespace)
+        if not allow_time and not is_boolean_expression(expr, resolved):
+            raise CardError(source, field, f"{expr!r} is not a boolean condition")
+    except CardError:
+        raise
+    except Exception as exc:
+        raise CardError(source, field, _describe(exc)) from None
+
+
+def _check_statements(code, group, variables, source, field):
+    from brian2.utils.stringtools import get_identifiers
+    try:
+        identifiers = get_identifiers(code)
+        resolved = _resolve(identifiers, group, variables, None)
+        check_units_statements(code, resolved)
+    except Exception as exc:
+        raise CardError(source, field, _describe(exc)) from None
+
+
+def _describe(exc):
+    text = str(exc).strip().splitlines()
+    return " ".join(line.strip() for line in text if line.strip()) or type(exc).__name__
+
+
+def _check_events(data, source):
+    events = data.get("events", {})
+    if not isinstance(events, dict):
+        raise CardError(source, "events", "must be a table of event tables")
+    declared = set(data["_equations"].names)
+    for name, spec in events.items():
+        field = f"events.{name}"
+        if not isinstance(spec, dict):
+            raise CardError(source, field, "must be a table")
+        if "counter" in spec:
+            if spec["counter"] not in declared:
+                raise CardError(source, f"{field}.counter", f"{spec['counter']!r} is not a variable of the model")
+            energy = spec.get("energy")
+            if energy not in data["_parameters"]:
+                raise CardError(source, f"{field}.energy", f"must name a parameter with energy units, got {energy!r}")
+            if not data["_parameters"][energy].dim == parse_unit("joule").dim:
+                raise CardError(source, f"{field}.energy", f"parameter {energy!r} must be in joules")
+        elif "accumulator" in spec:
+            acc = spec["accumulator"]
+            if acc not in declared:
+                raise CardError(source, f"{field}.accumulator", f"{acc!r} is not a variable of the model")
+            if data["_equations"].dimensions[acc] != parse_unit("joule").dim:
+                raise CardError(source, f"{field}.accumulator", f"variable {acc!r} must be in joules")
+        else:
+            raise CardError(source, field, "needs either counter (with energy) or accumulator")
+
+
+def _check_initial(data, source):
+    initial = data.get("initial", {})
+    if not isinstance(initial, dict):
+        raise CardError(source, "initial", "must be a table of variable = expression")
+    declared = set(data["_equations"].names)
+    for name, expr in initial.items():
+        if name not in declared:
+            raise CardError(source, f"initial.{name}", f"{name!r} is not a variable of the model")
+        if not isinstance(expr, (str, int, float)) or isinstance(expr, bool):
+            raise CardError(source, f"initial.{name}", "must be an expression string or a number")

@@ -1,0 +1,165 @@
+"""Energy accounting: the joules spent by device events, per synapse and per network.
+
+Each device card declares its events under ``[events]``: a counter variable that its event code
+increments together with the parameter holding the energy of one event, or an accumulator
+variable (in joules) that the event code raises by an event-dependent amount (for example a
+power law in the size of an update). Counting happens inside the event code, so it costs
+nothing between events and works on every Brian2 target, cpp_standalone included.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from brian2 import StateMonitor, joule
+from brian2.units.fundamentalunits import Quantity
+
+
+@dataclass
+class EnergyReport:
+    """Energy spent by one group of device synapses.
+
+    Attributes
+    ----------
+    counts : dict of str to int
+        Number of events of each counted type, over all synapses.
+    per_event : dict of str to brian2.Quantity
+        Joules per event type, summed over synapses.
+    per_synapse : brian2.Quantity
+        Joules per synapse, all event types together (array in synapse order).
+    total : brian2.Quantity
+        Joules in all.
+    """
+
+    counts: dict
+    per_event: dict
+    per_synapse: Quantity
+    total: Quantity = field(default=None)
+
+    def __post_init__(self):
+        if self.total is None:
+            self.total = Quantity(float(np.sum(np.asarray(self.per_synapse))), dim=joule.dim)
+
+    def __str__(self):
+        lines = [f"{'event':<16}{'count':>12}{'energy':>16}"]
+        for name, energy in self.per_event.items():
+            count = self.counts.get(name)
+            lines.append(f"{name:<16}{'' if count is None else count:>12}{str(energy):>16}")
+        lines.append(f"{'total':<16}{'':>12}{str(self.total):>16}")
+        return "\n".join(lines)
+
+
+def _event_terms(model, namespace):
+    """Yield (event name, variable, joules per unit of the variable, is_counter)."""
+    for name, spec in model.events.items():
+        if "counter" in spec:
+            yield name, spec["counter"], float(namespace[spec["energy"]] / joule), True
+        else:
+            yield name, spec["accumulator"], 1.0, False
+
+
+def energy_of(synapses, model):
+    """Add up the energy a group's device events have used so far.
+
+    Parameters
+    ----------
+    synapses : brian2.Synapses or brian2.NeuronGroup
+        A group built from ``model`` (for example with ``model.synapse_kwargs()``).
+    model : spikesyn.Model
+        The card the group was built from; energies per event are read from the group's own
+        namespace, so overrides such as ``set_energy=5*pjoule`` are honoured.
+
+    Returns
+    -------
+    EnergyReport
+
+    Examples
+    --------
+    >>> from brian2 import *
+    >>> import spikesyn as ss
+    >>> pcm = ss.load_model("pcm")
+    >>> pre, post = PoissonGroup(4, 50*Hz), NeuronGroup(2, **ss.load_model("lif").neuron_kwargs())
+    >>> S = Synapses(pre, post, **pcm.synapse_kwargs()); S.connect()
+    >>> net = Network(pre, post, S); net.run(20*ms)
+    >>> report = ss.energy_of(S, pcm)
+    >>> report.total >= 0*joule
+    True
+    """
+    namespace = synapses.namespace
+    n = len(synapses)
+    counts, per_event, per_synapse = {}, {}, np.zeros(n)
+    for name, variable, joules, is_counter in _event_terms(model, namespace):
+        values = np.asarray(getattr(synapses, variable + "_"), dtype=float) * joules
+        per_synapse += values
+        per_event[name] = Quantity(float(values.sum()), dim=joule.dim)
+        if is_counter:
+            counts[name] = int(round(float(np.sum(getattr(synapses, variable + "_")))))
+    return EnergyReport(counts=counts, per_event=per_event,
+                        per_synapse=Quantity(per_synapse, dim=joule.dim))
+
+
+class EnergyMonitor(StateMonitor):
+    """Record the energy of a group's device events over time.
+
+    A :class:`brian2.StateMonitor` of the card's event counters and accumulators, so Brian2's
+    magic ``run()`` and explicit ``Network`` objects pick it up like any monitor. Its properties
+    turn the recorded counters into joules.
+
+    Parameters
+    ----------
+    group : brian2.Synapses or brian2.NeuronGroup
+        A group built from ``model``.
+    model : spikesyn.Model
+        The card the group was built from.
+    dt : brian2.Quantity, optional
+        Recording interval (default: the group's clock). Memory grows with
+        (number of synapses) x (number of events) x (duration / dt).
+    record : bool or array of int
+        Which synapses to record (default all).
+
+    Examples
+    --------
+    >>> from brian2 import *
+    >>> import spikesyn as ss
+    >>> pcm = ss.load_model("pcm")
+    >>> pre, post = PoissonGroup(4, 50*Hz), NeuronGroup(2, **ss.load_model("lif").neuron_kwargs())
+    >>> S = Synapses(pre, post, **pcm.synapse_kwargs()); S.connect()
+    >>> energy = ss.EnergyMonitor(S, pcm, dt=1*ms)
+    >>> run(10*ms)
+    >>> energy.total[-1] >= 0*joule
+    True
+    """
+
+    def __init__(self, group, model, dt=None, record=True, name="energymonitor*"):
+        if not model.events:
+            raise ValueError(f"model {model.name!r} declares no energy events")
+        self.model = model
+        self._terms = None
+        variables = [spec.get("counter", spec.get("accumulator")) for spec in model.events.values()]
+        super().__init__(group, variables, record=record, dt=dt, name=name)
+
+    def _joules(self):
+        if self._terms is None:
+            self._terms = list(_event_terms(self.model, self.source.namespace))
+        return self._terms
+
+    @property
+    def per_event(self):
+        """dict of event name to joules per recorded time step, summed over recorded synapses."""
+        out = {}
+        for name, variable, joules, _ in self._joules():
+            values = np.asarray(getattr(self, variable + "_"), dtype=float)
+            out[name] = Quantity(values.sum(axis=0) * joules, dim=joule.dim)
+        return out
+
+    @property
+    def per_synapse(self):
+        """Joules per recorded synapse (rows) and time step (columns)."""
+        total = 0
+        for _, variable, joules, _ in self._joules():
+            total = total + np.asarray(getattr(self, variable + "_"), dtype=float) * joules
+        return Quantity(total, dim=joule.dim)
+
+    @property
+    def total(self):
+        """Network energy (recorded synapses) at each recorded time step."""
+        return Quantity(np.asarray(self.per_synapse).sum(axis=0), dim=joule.dim)

@@ -1,0 +1,223 @@
+"""The validated model a card describes, and the Brian2 keyword arguments it produces."""
+
+import difflib
+
+import numpy as np
+
+from spikesyn.cards import read_card, resolve_card_path
+from spikesyn.errors import ParameterError
+from spikesyn.units import as_quantity
+
+
+class Model:
+    """A neuron or synapse model read from a card.
+
+    Do not build one directly: use :func:`spikesyn.load_model`.
+
+    Attributes
+    ----------
+    name, kind, summary, description : str
+    references : list of str
+    parameters : dict of str to brian2.Quantity
+        Default parameter values with their units.
+    events : dict
+        Energy events: ``{name: {"counter": var, "energy": param}}`` or ``{"accumulator": var}``.
+    initial : dict of str to str
+        Suggested initial values, applied by :meth:`initialise`.
+    path : pathlib.Path
+        The card file.
+
+    Examples
+    --------
+    >>> import spikesyn as ss
+    >>> lif = ss.load_model("lif")
+    >>> sorted(lif.neuron_kwargs())
+    ['method', 'model', 'namespace', 'refractory', 'reset', 'threshold']
+    """
+
+    def __init__(self, card, path):
+        self._card = card
+        self.path = path
+        self.name = card["name"]
+        self.kind = card["kind"]
+        self.summary = card["summary"]
+        self.description = card.get("description", "")
+        self.references = list(card["references"])
+        self.family = card.get("family", self.name)
+        self.parameters = dict(card["_parameters"])
+        self.events = {name: dict(spec) for name, spec in card.get("events", {}).items()}
+        self.initial = dict(card.get("initial", {}))
+        self.requires = {side: dict(table) for side, table in card.get("requires", {}).items()}
+        self.equations = card["_equations"]
+        self._code = dict(card["equations"])
+
+    def __repr__(self):
+        return f"<spikesyn Model {self.name!r} ({self.kind}): {self.summary}>"
+
+    @property
+    def variables(self):
+        """Names of the state variables the equations declare."""
+        return sorted(self.equations.names)
+
+    def parameter_unit(self, name):
+        """The unit string a parameter is declared with in the card."""
+        return self._card["_units"][name][1]
+
+    def parameter_range(self, name):
+        """(low, high) of a parameter as quantities, or (None, None) without a range."""
+        unit = self._card["_units"][name][0]
+        lo, hi = self._card["_ranges"][name]
+        return (None if lo is None else lo * unit, None if hi is None else hi * unit)
+
+    def namespace(self, **overrides):
+        """Parameter values with overrides checked for unit and range.
+
+        Parameters
+        ----------
+        **overrides : brian2.Quantity
+            New values for parameters, with units (plain numbers only for dimensionless ones).
+
+        Returns
+        -------
+        dict of str to brian2.Quantity
+
+        Raises
+        ------
+        ParameterError
+            Unknown name (close names suggested), missing or wrong unit, or value out of range.
+        """
+        namespace = dict(self.parameters)
+        for name, value in overrides.items():
+            if name not in namespace:
+                close = difflib.get_close_matches(name, namespace, n=3, cutoff=0.5)
+                hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+                raise ParameterError(
+                    f"model {self.name!r} ({self.path}) has no parameter {name!r}{hint} "
+                    f"(parameters: {', '.join(sorted(namespace))})")
+            unit, unit_text = self._card["_units"][name]
+            try:
+                quantity = as_quantity(value, unit, name, unit_text)
+            except ParameterError as exc:
+                raise ParameterError(f"model {self.name!r}: {exc}") from None
+            lo, hi = self._card["_ranges"][name]
+            in_units = np.asarray(quantity / unit, dtype=float)
+            if lo is not None and (np.any(in_units < lo) or np.any(in_units > hi)):
+                raise ParameterError(
+                    f"model {self.name!r}: parameter {name!r} = {value!r} is outside its valid range "
+                    f"[{lo}, {hi}] {unit_text} (card {self.path})")
+            namespace[name] = quantity
+        return namespace
+
+    def neuron_kwargs(self, **overrides):
+        """Keyword arguments for :class:`brian2.NeuronGroup`.
+
+        Parameters
+        ----------
+        **overrides : brian2.Quantity
+            Parameter values replacing the card's defaults (units and range checked).
+
+        Returns
+        -------
+        dict
+            ``model``, ``method``, ``namespace`` and, where the card has them, ``threshold``,
+            ``reset`` and ``refractory``.
+
+        Examples
+        --------
+        >>> from brian2 import NeuronGroup, mV
+        >>> import spikesyn as ss
+        >>> group = NeuronGroup(10, **ss.load_model("lif").neuron_kwargs(v_th=12 * mV))
+        """
+        self._require_kind("neuron")
+        kwargs = {"model": self._code["model"], "namespace": self.namespace(**overrides),
+                  "method": self._code.get("method", "exact")}
+        for key in ("threshold", "reset", "refractory"):
+            if key in self._code:
+                kwargs[key] = self._code[key]
+        return kwargs
+
+    def synapse_kwargs(self, **overrides):
+        """Keyword arguments for :class:`brian2.Synapses`.
+
+        Parameters
+        ----------
+        **overrides : brian2.Quantity
+            Parameter values replacing the card's defaults (units and range checked).
+
+        Returns
+        -------
+        dict
+            ``model``, ``on_pre``, ``on_post``, ``namespace`` and ``method`` where the card sets it.
+
+        Examples
+        --------
+        >>> from brian2 import NeuronGroup, PoissonGroup, Synapses, Hz
+        >>> import spikesyn as ss
+        >>> pre = PoissonGroup(5, 10 * Hz)
+        >>> post = NeuronGroup(2, **ss.load_model("lif").neuron_kwargs())
+        >>> S = Synapses(pre, post, **ss.load_model("stdp").synapse_kwargs())
+        """
+        self._require_kind("synapse")
+        kwargs = {"model": self._code["model"], "namespace": self.namespace(**overrides)}
+        for key in ("on_pre", "on_post", "method"):
+            if self._code.get(key, "").strip():
+                kwargs[key] = self._code[key]
+        return kwargs
+
+    def initialise(self, group):
+        """Apply the card's suggested initial values to a group (call after ``connect`` for synapses).
+
+        State variables start at zero in Brian2, and every shipped card is written so that zero
+        is a valid rest state; this sets the card's ``[initial]`` table on top of that.
+
+        Parameters
+        ----------
+        group : brian2.NeuronGroup or brian2.Synapses
+            A group created with this model's keyword arguments.
+        """
+        for name, expr in self.initial.items():
+            setattr(group, name, expr)
+        return group
+
+    def _require_kind(self, kind):
+        if self.kind != kind:
+            other = "synapse_kwargs" if self.kind == "synapse" else "neuron_kwargs"
+            raise ParameterError(f"model {self.name!r} is a {self.kind} card: use {other}()")
+
+
+_CACHE = {}
+
+
+def load_model(name_or_path):
+    """Load and validate a model card by shipped name or file path.
+
+    Parameters
+    ----------
+    name_or_path : str or os.PathLike
+        A name from :func:`spikesyn.available_models` or the path of a card file.
+
+    Returns
+    -------
+    Model
+
+    Raises
+    ------
+    spikesyn.errors.UnknownModelError
+        If no shipped card has that name (close names are suggested) and it is not a file.
+    spikesyn.errors.CardError
+        If the card is malformed; the message names the file and field.
+
+    Examples
+    --------
+    >>> import spikesyn as ss
+    >>> pcm = ss.load_model("pcm")
+    >>> pcm.kind
+    'synapse'
+    """
+    path = resolve_card_path(name_or_path).resolve()
+    stamp = path.stat().st_mtime_ns
+    cached = _CACHE.get(path)
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, Model(read_card(path), path))
+        _CACHE[path] = cached
+    return cached[1]

@@ -1,0 +1,132 @@
+"""Reading unit strings from cards and checking user quantities against them.
+
+Unit strings are parsed with a small arithmetic grammar (names of Brian2 units, numbers,
+``*``, ``/`` and ``**``), never with ``eval``, so a card file cannot run code.
+"""
+
+import ast
+import numbers
+
+import numpy as np
+from brian2 import Quantity
+from brian2.units import allunits, fundamentalunits, stdunits
+
+from spikesyn.errors import ParameterError
+
+_UNIT_NAMES = {name: getattr(allunits, name) for name in allunits.__all__}
+_UNIT_NAMES.update({name: getattr(stdunits, name) for name in stdunits.__all__})
+_DIMENSIONLESS = {"", "1", "dimensionless"}
+
+
+def parse_unit(text):
+    """Turn a unit string such as ``"uS"``, ``"pJ"`` or ``"mV/ms"`` into a Brian2 quantity.
+
+    Parameters
+    ----------
+    text : str
+        Unit expression; ``"1"`` or ``""`` means dimensionless.
+
+    Returns
+    -------
+    brian2.Quantity
+        The unit as a quantity (its value in SI), e.g. ``1e-6 * siemens`` for ``"uS"``.
+
+    Raises
+    ------
+    ValueError
+        If the text names something that is not a Brian2 unit.
+
+    Examples
+    --------
+    >>> from spikesyn.units import parse_unit
+    >>> parse_unit("uS")
+    1. * usiemens
+    >>> parse_unit("pjoule")
+    1. * pjoule
+    """
+    text = str(text).strip()
+    if text in _DIMENSIONLESS:
+        return Quantity(1.0)
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        raise ValueError(f"cannot read unit {text!r}") from exc
+    return Quantity(_evaluate(tree.body, text))
+
+
+def _evaluate(node, text):
+    if isinstance(node, ast.Name):
+        if node.id not in _UNIT_NAMES:
+            raise ValueError(f"{node.id!r} in {text!r} is not a Brian2 unit")
+        return _UNIT_NAMES[node.id]
+    if isinstance(node, ast.Constant) and isinstance(node.value, numbers.Real):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div, ast.Pow)):
+        left, right = _evaluate(node.left, text), _evaluate(node.right, text)
+        if isinstance(node.op, ast.Mult):
+            return left * right
+        if isinstance(node.op, ast.Div):
+            return left / right
+        if not isinstance(right, numbers.Real):
+            raise ValueError(f"exponent in {text!r} must be a number")
+        return left ** right
+    raise ValueError(f"cannot read unit {text!r}: only unit names, numbers, *, / and ** are allowed")
+
+
+def as_quantity(value, unit, name, unit_text=None):
+    """Check that a user value carries the dimensions of ``unit`` and return it as a Quantity.
+
+    Plain numbers are accepted only for dimensionless parameters, so ``tau=50`` (meaning
+    milliseconds?) is refused instead of silently read as 50 seconds.
+
+    Parameters
+    ----------
+    value : brian2.Quantity or float
+        What the user gave.
+    unit : brian2.Quantity
+        The unit the parameter is declared with.
+    name : str
+        Parameter name, used in the error message.
+    unit_text : str, optional
+        The unit as the card writes it (``"mV"``), used in the error's example.
+
+    Returns
+    -------
+    brian2.Quantity
+
+    Raises
+    ------
+    ParameterError
+        If the value has no unit where one is needed, or the wrong dimensions.
+
+    Examples
+    --------
+    >>> from brian2 import ms
+    >>> from spikesyn.units import as_quantity, parse_unit
+    >>> as_quantity(50 * ms, parse_unit("ms"), "tau_F")
+    50. * msecond
+    """
+    unit_dim = fundamentalunits.get_dimensions(unit)
+    if not isinstance(value, Quantity):
+        if isinstance(value, (numbers.Real, np.ndarray)) and not isinstance(value, bool):
+            if unit_dim is fundamentalunits.DIMENSIONLESS:
+                return Quantity(value)
+            raise ParameterError(
+                f"parameter {name!r} needs a unit of {_dim_text(unit)} "
+                f"(for example {float(np.asarray(value).ravel()[0]) if np.size(value) else 1}*{unit_text or _unit_text(unit)}); "
+                f"got the plain number {value!r}")
+        raise ParameterError(f"parameter {name!r}: expected a quantity, got {type(value).__name__} {value!r}")
+    if value.dim is not unit_dim:
+        raise ParameterError(
+            f"parameter {name!r} needs a unit of {_dim_text(unit)}, got {value!r} "
+            f"(dimensions {fundamentalunits.get_unit(value.dim) if value.dim is not fundamentalunits.DIMENSIONLESS else 'dimensionless'})")
+    return value
+
+
+def _dim_text(unit):
+    dim = fundamentalunits.get_dimensions(unit)
+    return "dimensionless" if dim is fundamentalunits.DIMENSIONLESS else str(fundamentalunits.get_unit(dim))
+
+
+def _unit_text(unit):
+    return "1" if fundamentalunits.get_dimensions(unit) is fundamentalunits.DIMENSIONLESS else str(fundamentalunits.get_unit(fundamentalunits.get_dimensions(unit)))
