@@ -277,8 +277,22 @@ def _requirement_equations(table):
 
 
 def _resolve(names, group, variables, namespace):
+    """Variables plus the external names (parameters, functions) that ``names`` need.
+
+    Identifiers used inside subexpressions are resolved too, since Brian2 substitutes them
+    into the code that refers to the subexpression.
+    """
+    from brian2.core.variables import Subexpression
+    from brian2.utils.stringtools import get_identifiers
+
     resolved = dict(variables)
-    missing = [name for name in names if name not in resolved]
+    pending, seen = set(names), set()
+    while pending:
+        name = pending.pop()
+        seen.add(name)
+        if isinstance(resolved.get(name), Subexpression):
+            pending |= set(get_identifiers(resolved[name].expr)) - seen
+    missing = [name for name in seen if name not in resolved]
     resolved.update(group.resolve_all(missing, run_namespace={}, user_identifiers=missing))
     return resolved
 
@@ -303,10 +317,11 @@ def _check_expression(expr, group, variables, namespace, source, field, allow_ti
 
 
 def _check_statements(code, group, variables, source, field):
-    from brian2.utils.stringtools import get_identifiers
+    from brian2.codegen.translation import analyse_identifiers
     try:
-        identifiers = get_identifiers(code)
-        resolved = _resolve(identifiers, group, variables, None)
+        # names assigned in the code before use are temporaries, not symbols to resolve
+        _, used, unknown = analyse_identifiers(code, variables)
+        resolved = _resolve(set(used) | set(unknown), group, variables, None)
         check_units_statements(code, resolved)
     except Exception as exc:
         raise CardError(source, field, _describe(exc)) from None

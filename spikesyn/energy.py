@@ -81,7 +81,9 @@ def energy_of(synapses, model):
     >>> S = Synapses(pre, post, **pcm.synapse_kwargs()); S.connect()
     >>> net = Network(pre, post, S); net.run(20*ms)
     >>> report = ss.energy_of(S, pcm)
-    >>> report.total >= 0*joule
+    >>> sorted(report.per_event)
+    ['read', 'reset', 'set']
+    >>> bool(report.total >= 0*joule)
     True
     """
     namespace = synapses.namespace
@@ -125,8 +127,8 @@ class EnergyMonitor(StateMonitor):
     >>> S = Synapses(pre, post, **pcm.synapse_kwargs()); S.connect()
     >>> energy = ss.EnergyMonitor(S, pcm, dt=1*ms)
     >>> run(10*ms)
-    >>> energy.total[-1] >= 0*joule
-    True
+    >>> energy.total.shape
+    (10,)
     """
 
     def __init__(self, group, model, dt=None, record=True, name="energymonitor*"):

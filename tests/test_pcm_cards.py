@@ -1,0 +1,483 @@
+"""PCM synapse cards against the published PCM characteristics (numpy target, fixed seeds).
+
+Each test drives device synapses with timed spikes: a SpikeGeneratorGroup fires the pre-synaptic
+spikes (every one is a read; one shortly after a post spike is a depressing pairing) and a
+TimedArray makes the post group spike at given times (a post spike shortly after a pre spike is
+a potentiating pairing, i.e. one SET pulse). Many synapses share one pre/post pair
+(``connect(n=N)``), so one run gives N independent devices. Long device times (drift, 1/f
+noise) use dt = 1 s, since the physics is evaluated only at the events.
+
+The statistics are compared with the numpy reference in spikesyn.devices.pcm (the aihwkit fits).
+"""
+
+import numpy as np
+import pytest
+from brian2 import (
+    Hz, Network, NeuronGroup, PoissonGroup, SpikeGeneratorGroup, SpikeMonitor, Synapses, TimedArray,
+    defaultclock, ms, nS, prefs, pjoule, second, seed, siemens, start_scope, uS,
+)
+from brian2.utils.logger import BrianLogger
+
+import spikesyn as ss
+from spikesyn.devices import pcm as ref
+from spikesyn.errors import ParameterError
+
+CARDS = ("pcm", "pcm_ideal", "pcm_pair", "pcm_pair_ideal")
+GMAX, GMIN = 25.0, 0.1  # uS, card defaults
+NOISE_OFF = {"prog_noise_scale": 0, "read_noise_scale": 0, "drift_scale": 0, "step_noise": 0}
+
+
+@pytest.fixture(autouse=True)
+def _numpy_target():
+    previous = prefs.codegen.target
+    prefs.codegen.target = "numpy"
+    # rand()/randn() in synaptic code make Brian2 warn about order dependence; each synapse
+    # draws its own numbers, so the warning does not apply here.
+    BrianLogger.suppress_name("brian2.codegen.generators.base")
+    start_scope()
+    yield
+    prefs.codegen.target = previous
+    defaultclock.dt = 0.1 * ms
+
+
+def _bench(groups, pre_times, post_times, dt):
+    """One pre spike train, one post spike train, and a set of synapse groups between them.
+
+    groups: dict label -> (card name, number of synapses, overrides); spike times in seconds
+    (plain floats). Returns (net, {label: Synapses}, post group).
+    """
+    start_scope()
+    defaultclock.dt = dt
+    pre_times = np.asarray(pre_times, dtype=float)
+    post_times = np.asarray(post_times, dtype=float)
+    step = float(dt / second)
+    steps = int(round(max([0.0, *pre_times, *post_times]) / step)) + 3
+    post_train = np.zeros(steps)
+    post_train[np.round(post_times / step).astype(int)] = 1.0
+    pre = SpikeGeneratorGroup(1, np.zeros(len(pre_times), dtype=int), pre_times * second)
+    post = NeuronGroup(1, "ge : siemens\ngi : siemens", threshold="post_train(t) > 0.5", reset="",
+                       namespace={"post_train": TimedArray(post_train, dt=dt)})
+    net = Network(pre, post)
+    synapses = {}
+    for label, (card, n, overrides) in groups.items():
+        S = Synapses(pre, post, **ss.load_model(card).synapse_kwargs(**overrides), name=f"syn_{label}")
+        S.connect(i=0, j=0, n=n)
+        net.add(S)
+        synapses[label] = S
+    return net, synapses, post
+
+
+def _run_to(net, time):
+    net.run(time - net.t)
+
+
+def _uS(values):
+    return np.asarray(values / uS, dtype=float)
+
+
+# --------------------------------------------------------------------------- cards themselves
+
+@pytest.mark.parametrize("name", CARDS)
+def test_card_is_documented(name):
+    model = ss.load_model(name)
+    assert model.kind == "synapse" and model.family == "pcm"
+    assert "doi:10.1038/s41467-020-16108-9" in model.references
+    assert "doi:10.1109/ISCAS.2018.8351656" in model.references
+    assert len(model.description) > 500
+    for parameter in model.parameters:
+        lo, hi = model.parameter_range(parameter)
+        assert lo is not None and hi is not None, parameter
+        assert model._card["parameters"][parameter].get("doc"), parameter
+    assert "ge" in model.requires["post"]
+    assert model.events["set"]["counter"] == "n_set"
+    assert model.events["read"]["accumulator"] == "e_read"
+
+
+def test_ideal_twins_share_the_interface():
+    for real, ideal in (("pcm", "pcm_ideal"), ("pcm_pair", "pcm_pair_ideal")):
+        real, ideal = ss.load_model(real), ss.load_model(ideal)
+        assert set(ideal.variables) <= set(real.variables)
+        assert set(ideal.parameters) <= set(real.parameters)
+        assert set(ideal.events) == set(real.events)
+    with pytest.raises(ParameterError):
+        ss.load_model("pcm_ideal").synapse_kwargs(drift_scale=0)
+
+
+def test_zero_state_is_the_reset_device():
+    # Nothing programmed: a read at t = 0 returns exactly Gmin (no drift, empty 1/f window).
+    seed(1)
+    net, S, post = _bench({"pcm": ("pcm", 50, {}), "ideal": ("pcm_ideal", 50, {})}, [0.0], [], 1 * ms)
+    _run_to(net, 2 * ms)
+    for group in S.values():
+        assert np.allclose(_uS(group.G_read), GMIN, rtol=1e-12)
+    gain = ss.load_model("pcm").parameters["gain"]
+    # delivered into ge: gain * Gmin per synapse, 100 synapses (ge does not decay in the bench)
+    assert float(post.ge[0] / nS) == pytest.approx(100 * gain * GMIN * 1e3, rel=1e-9)
+
+
+# --------------------------------------------------------------------------- SET and RESET
+
+def _set_train(n_pulses, period=50 * ms, lag=1 * ms):
+    """Spike times (s) of n potentiating pairings: pre, then post `lag` later."""
+    pre = np.arange(n_pulses) * float(period / second)
+    return pre, pre + float(lag / second)
+
+
+def test_set_saturates_towards_gmax():
+    """Mean G after n SET pulses = Gmax - (Gmax - Gmin)(1 - set_step)^n; steps shrink near Gmax."""
+    seed(11)
+    n_pulses, period = 15, 50 * ms
+    pre, post = _set_train(n_pulses, period)
+    net, S, _ = _bench({"noisy": ("pcm", 1000, {}), "clean": ("pcm", 10, NOISE_OFF)}, pre, post, 1 * ms)
+    noisy, clean = [], []
+    for k in range(n_pulses):
+        _run_to(net, (k + 1) * period)
+        noisy.append(GMIN + _uS(S["noisy"].dG).mean())
+        clean.append(GMIN + _uS(S["clean"].dG))
+    n = np.arange(1, n_pulses + 1)
+    expected = GMAX - (GMAX - GMIN) * 0.9 ** n
+    assert np.allclose(np.array(clean), expected[:, None], rtol=1e-9)      # exact without noise
+    assert np.max(np.abs(np.array(noisy) - expected)) < 0.5                # uS, 1000 noisy devices
+    steps = np.diff(np.concatenate([[GMIN], noisy]))
+    assert steps[0] == pytest.approx((GMAX - GMIN) * 0.1, rel=0.05)
+    assert steps[-1] / steps[0] == pytest.approx(0.9 ** (n_pulses - 1), abs=0.08)
+    assert np.all(S["noisy"].n_set == n_pulses)
+    assert np.all(_uS(S["noisy"].dG) <= GMAX - GMIN) and np.all(_uS(S["noisy"].dG) >= 0)
+
+
+def test_reset_is_abrupt():
+    """One RESET pulse returns a nearly SET device to Gmin (+ the programming noise at Gmin)."""
+    seed(12)
+    n_set, period = 10, 50 * ms
+    pre, post = _set_train(n_set, period)
+    t_reset = n_set * period
+    post = np.append(post, float(t_reset / second))  # post, then pre 2 ms later: depressing pairing
+    pre = np.append(pre, float((t_reset + 2 * ms) / second))
+    set_fast = {"set_step": 0.3}
+    net, S, _ = _bench({"all": ("pcm", 2000, set_fast),
+                        "some": ("pcm", 2000, dict(set_fast, p_reset=0.25))}, pre, post, 1 * ms)
+    _run_to(net, t_reset - 1 * ms)
+    before = _uS(S["all"].dG) + GMIN
+    _run_to(net, t_reset + 10 * ms)
+    after = _uS(S["all"].dG) + GMIN
+    assert before.mean() > 23.0
+    assert np.all(after < GMIN + 1.5)
+    sigma0 = float(ref.programming_noise_std(GMIN * uS) / uS)          # RESET noise, clipped at Gmin
+    assert after.mean() - GMIN == pytest.approx(sigma0 / np.sqrt(2 * np.pi), rel=0.15)
+    assert np.all(S["all"].n_reset == 1)
+    # the pairing's post spike came 49 ms after the last pre spike: outside the SET window
+    assert np.all(S["all"].n_set == n_set)
+    fraction = float(np.mean(S["some"].n_reset))
+    assert fraction == pytest.approx(0.25, abs=0.04)
+    assert np.mean(_uS(S["some"].dG)[S["some"].n_reset == 0] + GMIN) > 20.0
+
+
+@pytest.mark.parametrize("set_step", [0.2, 0.5])
+def test_programming_noise_matches_aihwkit(set_step):
+    """A single SET pulse from RESET: spread of G = sigma_prog(G_target) of the aihwkit fit."""
+    seed(13)
+    net, S, _ = _bench({"d": ("pcm", 4000, {"set_step": set_step, "step_noise": 0})},
+                       [0.0], [0.001], 1 * ms)
+    _run_to(net, 3 * ms)
+    G = _uS(S["d"].dG) + GMIN
+    target = GMIN + set_step * (GMAX - GMIN)
+    expected = float(ref.programming_noise_std(target * uS) / uS)
+    assert G.mean() == pytest.approx(target, abs=0.05)
+    assert G.std() == pytest.approx(expected, rel=0.06)
+
+
+# --------------------------------------------------------------------------- drift and read noise
+
+AGES = np.array([1, 20, 50, 100, 200, 500, 1000, 2000])  # seconds after programming
+
+
+@pytest.fixture(scope="module")
+def long_run():
+    """Program at t = 1 s (dt = 1 s), then read at the ages above; return the reads per group."""
+    prefs.codegen.target = "numpy"
+    BrianLogger.suppress_name("brian2.codegen.generators.base")
+    seed(14)
+    slow = {"tau_pre": 10 * second, "tau_post": 10 * second, "p_reset": 0}
+    groups = {
+        "low": ("pcm", 2000, dict(slow, set_step=0.05, read_noise_scale=0)),
+        "high": ("pcm", 2000, dict(slow, set_step=0.9, read_noise_scale=0)),
+        "noise": ("pcm", 4000, dict(slow, set_step=0.5, drift_scale=0, prog_noise_scale=0, step_noise=0)),
+        "ideal": ("pcm_ideal", 10, dict(slow, p_reset=0)),
+    }
+    t_prog = 1 * second
+    pre = np.concatenate([[0], 1 + AGES]).astype(float)
+    net, S, _ = _bench(groups, pre, [1.0], 1 * second)
+    reads = {label: [] for label in groups}
+    for age in AGES:
+        _run_to(net, t_prog + (age + 1) * second)
+        for label, group in S.items():
+            reads[label].append(_uS(group.G_read))
+    programmed = {label: _uS(group.dG) + GMIN for label, group in S.items()}
+    nu = {label: np.asarray(S[label].nu) for label in ("low", "high", "noise")}
+    return {label: np.array(r) for label, r in reads.items()}, programmed, nu, S
+
+
+@pytest.mark.parametrize("label", ["low", "high"])
+def test_drift_follows_the_power_law(long_run, label):
+    reads, programmed, nu, _ = long_run
+    G_read, G_prog = reads[label], programmed[label]
+    # no drift before t0 = 20 s, the power law with the drawn exponent after it
+    assert np.allclose(G_read[1], G_prog, rtol=1e-12)
+    expected = np.array([ref.drift(G_prog * uS, nu[label], age * second) / uS for age in AGES])
+    assert np.allclose(G_read, expected, rtol=1e-9)
+    # the exponents: fit log G vs log t for each device; slopes = -nu, statistics = aihwkit fits
+    late = AGES >= 20
+    slopes = np.polyfit(np.log(AGES[late]), np.log(G_read[late]), 1)[0]
+    mu, sigma = ref.drift_exponent_stats(G_prog * uS)
+    assert -slopes.mean() == pytest.approx(float(np.mean(mu)), rel=0.03)
+    assert slopes.std() == pytest.approx(float(np.sqrt(np.mean(sigma ** 2))), rel=0.12)
+    assert np.all(slopes <= 0)
+
+
+def test_drift_depends_on_state(long_run):
+    _, programmed, nu, _ = long_run
+    # low conductance (mostly amorphous) drifts faster than high conductance
+    assert nu["low"].mean() > 0.065 and nu["high"].mean() == pytest.approx(0.049, abs=0.003)
+
+
+@pytest.mark.parametrize("age_index", [0, 6])
+def test_read_noise_matches_one_over_f(long_run, age_index):
+    reads, programmed, _, _ = long_run
+    G = programmed["noise"]
+    assert np.ptp(G) < 1e-9                                           # all devices programmed alike
+    age = AGES[age_index] * second
+    expected = float(ref.read_noise_std(G[0] * uS, age) / uS)
+    sample = reads["noise"][age_index]
+    assert sample.mean() == pytest.approx(G[0], rel=0.005)
+    assert sample.std() == pytest.approx(expected, rel=0.07)
+
+
+def test_read_noise_grows_with_time_since_programming(long_run):
+    reads, _, _, _ = long_run
+    ratio = reads["noise"][6].std() / reads["noise"][0].std()          # 1000 s against 1 s
+    t_r = 250e-9
+    assert ratio == pytest.approx(np.sqrt(np.log(1000 / (2 * t_r)) / np.log(1 / (2 * t_r))), rel=0.08)
+
+
+def test_ideal_card_neither_drifts_nor_fluctuates(long_run):
+    reads, programmed, _, S = long_run
+    ideal = reads["ideal"]
+    assert np.all(ideal == ideal[0])                                   # every read identical
+    assert np.allclose(ideal[0], GMIN + 0.1 * (GMAX - GMIN))
+    assert np.all(S["ideal"].n_read == len(AGES) + 1)
+
+
+# --------------------------------------------------------------------------- quantisation
+
+def test_levels_quantise_the_programmed_conductance():
+    seed(15)
+    k, n_pulses, period = 5, 14, 50 * ms
+    pre, post = _set_train(n_pulses, period)
+    groups = {"stoch": ("pcm", 1000, {"levels": k, "stochastic_rounding": 1}),
+              "near": ("pcm", 1000, {"levels": k}),
+              "stuck": ("pcm", 10, dict(NOISE_OFF, levels=k)),
+              "short": ("pcm", 10, dict(NOISE_OFF, levels=k, set_step=0.3)),
+              "ideal": ("pcm_ideal", 10, {"levels": k, "set_step": 0.3})}
+    net, S, _ = _bench(groups, pre, post, 1 * ms)
+    delta = (GMAX - GMIN) / (k - 1)
+    seen = {label: set() for label in groups}
+    means = []
+    for j in range(n_pulses):
+        _run_to(net, (j + 1) * period)
+        for label, group in S.items():
+            index = _uS(group.dG) / delta
+            assert np.allclose(index, np.round(index), atol=1e-9), label
+            seen[label].update(np.round(index).astype(int).tolist())
+        means.append(GMIN + _uS(S["stoch"].dG).mean())
+    assert seen["stoch"] == set(range(k)) and seen["near"] == set(range(k))  # exactly k levels
+    # stochastic rounding is unbiased: the mean still follows the saturation curve
+    expected = GMAX - (GMAX - GMIN) * 0.9 ** np.arange(1, n_pulses + 1)
+    assert np.max(np.abs(np.array(means) - expected)) < 1.0
+    # nearest rounding loses steps smaller than half a level: noise-free devices with steps of
+    # 0.1 (Gmax - Gmin) = 0.4 levels never leave Gmin, and with 0.3 (Gmax - Gmin) they climb
+    # 1.2, 0.9, 0.6 levels and stop at 0.3: one level short of Gmax
+    assert seen["stuck"] == {0}
+    assert seen["short"] == {1, 2, 3}
+    # the ideal card's grid is unbounded: steps of 0.3 (Gmax-Gmin) = 1.2 levels -> 1 level each
+    assert _uS(S["ideal"].dG)[0] == pytest.approx(n_pulses * delta)
+
+
+# --------------------------------------------------------------------------- ideal card
+
+def test_ideal_set_is_linear_and_unbounded():
+    seed(16)
+    n_pulses, period = 30, 50 * ms
+    pre, post = _set_train(n_pulses, period)
+    t_reset = n_pulses * period
+    post = np.append(post, float(t_reset / second))
+    pre = np.append(pre, float((t_reset + 2 * ms) / second))
+    net, S, _ = _bench({"ideal": ("pcm_ideal", 3, {})}, pre, post, 1 * ms)
+    _run_to(net, t_reset - 1 * ms)
+    G = _uS(S["ideal"].dG) + GMIN
+    assert np.allclose(G, GMIN + n_pulses * 0.1 * (GMAX - GMIN))      # 74.8 uS, three times Gmax
+    _run_to(net, t_reset + 10 * ms)
+    assert np.all(_uS(S["ideal"].dG) == 0)                             # exact RESET
+    assert np.all(S["ideal"].n_set == n_pulses) and np.all(S["ideal"].n_reset == 1)
+
+
+# --------------------------------------------------------------------------- differential pair
+
+def _pair_schedule(n_pot, n_dep, period=50 * ms):
+    """n_pot potentiating pairings (pre then post), then n_dep depressing ones (post then pre)."""
+    period = float(period / second)
+    pre, post = [], []
+    for k in range(n_pot):
+        pre.append(k * period)
+        post.append(k * period + 0.001)
+    for k in range(n_pot, n_pot + n_dep):
+        post.append(k * period)
+        pre.append(k * period + 0.002)
+    return np.array(pre), np.array(post)
+
+
+def test_pair_potentiates_depresses_and_refreshes():
+    seed(17)
+    n_pot, n_dep, period = 10, 16, 50 * ms
+    pre, post = _pair_schedule(n_pot, n_dep, period)
+    net, S, post_group = _bench({"clean": ("pcm_pair", 5, NOISE_OFF),
+                                 "noisy": ("pcm_pair", 2000, {}),
+                                 "ideal": ("pcm_pair_ideal", 5, {})}, pre, post, 1 * ms)
+    _run_to(net, n_pot * period)
+    Gp = GMAX - (GMAX - GMIN) * 0.9 ** n_pot                            # 16.32 uS on G+
+    assert np.allclose(_uS(S["clean"].dGp) + GMIN, Gp) and np.all(_uS(S["clean"].dGm) == 0)
+    assert _uS(S["noisy"].dGp).mean() + GMIN == pytest.approx(Gp, abs=0.5)
+    assert np.allclose(_uS(S["ideal"].dGp), n_pot * 0.1 * (GMAX - GMIN))
+    assert np.all(_uS(S["clean"].W_read) > 0)                          # last read: W > 0
+    # depression: SET pulses on G-; G- passes G_refresh = 20 uS at the 16th, W = 16.32 - 20.40 < 0.
+    # For the noisy pairs, keep the programmed state before each depression to check the refresh.
+    noisy = S["noisy"]
+    for k in range(n_pot, n_pot + n_dep):
+        refreshes_prev = np.asarray(noisy.n_refresh).copy()
+        if k == n_pot + n_dep - 1:
+            assert np.all(S["clean"].n_refresh == 0)
+        _run_to(net, (k + 1) * period)
+        now = np.asarray(noisy.n_refresh) > refreshes_prev
+        # a refresh leaves one device at (about) Gmin
+        assert np.all(np.minimum(_uS(noisy.dGp), _uS(noisy.dGm))[now] < 1.5)
+    Gm = GMAX - (GMAX - GMIN) * 0.9 ** n_dep
+    W = Gp - Gm
+    assert np.all(S["clean"].n_refresh == 1) and np.all(S["clean"].n_set == n_pot + n_dep)
+    assert np.allclose(_uS(S["clean"].dGp), 0, atol=1e-9)            # both reset, -W rewritten on G-
+    assert np.allclose(_uS(S["clean"].dGm), -W, rtol=1e-9)
+    assert np.all(_uS(S["clean"].W_read) < 0)                          # last read: W < 0
+    assert np.mean(np.asarray(noisy.n_refresh) >= 1) > 0.5
+    # ideal pair: linear, exact; G+ = 9.96, G- reaches 20 uS at pulse 8 and refreshes without loss
+    W_ideal = _uS(S["ideal"].dGp - S["ideal"].dGm)
+    assert np.allclose(W_ideal, (n_pot - n_dep) * 0.1 * (GMAX - GMIN))
+    assert np.all(S["ideal"].n_refresh >= 1)
+
+
+def test_pair_refresh_preserves_w_under_noise():
+    """G+ = 23 uS, G- = 10.1 uS; one SET on G+ triggers a refresh on every device: W is kept
+    in the mean, spread by the programming noise of the SET pulse and of the rewrite."""
+    seed(22)
+    net, S, _ = _bench({"pair": ("pcm_pair", 4000, {"step_noise": 0})}, [0.0], [0.001], 1 * ms)
+    S["pair"].dGp = 22.9 * uS
+    S["pair"].dGm = 10.0 * uS
+    _run_to(net, 3 * ms)
+    refreshed = np.asarray(S["pair"].n_refresh) == 1
+    assert refreshed.mean() > 0.99                  # a few SET pulses land below G_refresh
+    W = _uS(S["pair"].dGp - S["pair"].dGm)[refreshed]
+    # reference: the SET pulse on G+ (aihwkit noise, clipped at Gmax), then G+ - G- rewritten on
+    # G+ with the noise at that level, G- RESET with the noise at Gmin (clipped at Gmin)
+    rng = np.random.default_rng(0)
+    target = GMIN + 22.9 + 0.1 * (GMAX - GMIN - 22.9)
+    Gp = np.clip(target + float(ref.programming_noise_std(target * uS) / uS) * rng.standard_normal(10 ** 6),
+                 GMIN, GMAX)
+    W_pre = Gp[Gp > 20.0] - GMIN - 10.0
+    sigma_w = ref.programming_noise_std((GMIN + W_pre) * uS) / uS
+    sigma_0 = float(ref.programming_noise_std(GMIN * uS) / uS)
+    W_ref = (W_pre + np.asarray(sigma_w) * rng.standard_normal(W_pre.size)
+             - np.clip(sigma_0 * rng.standard_normal(W_pre.size), 0, None))
+    assert W.mean() == pytest.approx(W_ref.mean(), abs=0.1)
+    assert W.std() == pytest.approx(W_ref.std(), rel=0.08)
+    assert np.all(_uS(S["pair"].dGm)[refreshed] < 1.5)
+
+
+def test_pair_routes_the_sign_of_w():
+    """Positive W excites (ge), negative W inhibits (gi): gain * |W_read| each time."""
+    seed(21)
+    pre, post = _pair_schedule(3, 0)
+    net, S, post_group = _bench({"pair": ("pcm_pair", 4, NOISE_OFF)}, [*pre, 0.2], post, 1 * ms)
+    _run_to(net, 0.15 * second)
+    ge_before = float(post_group.ge[0] / nS)
+    _run_to(net, 0.25 * second)                                       # one more read of W > 0
+    gain = float(ss.load_model("pcm_pair").parameters["gain"])
+    W = _uS(S["pair"].W_read)
+    assert W[0] == pytest.approx(GMAX - (GMAX - GMIN) * 0.9 ** 3 - GMIN)
+    assert float(post_group.ge[0] / nS) - ge_before == pytest.approx(4 * gain * W[0] * 1e3)
+    assert float(post_group.gi[0]) == 0
+    # now depress four times past W = 0
+    pre, post = _pair_schedule(3, 6)
+    net, S, post_group = _bench({"pair": ("pcm_pair", 4, NOISE_OFF)}, [*pre, 0.5], post, 1 * ms)
+    _run_to(net, 0.45 * second)
+    ge_before, gi_before = float(post_group.ge[0]), float(post_group.gi[0] / nS)
+    _run_to(net, 0.55 * second)
+    W = _uS(S["pair"].W_read)
+    assert W[0] < 0
+    assert float(post_group.ge[0]) == ge_before
+    assert float(post_group.gi[0] / nS) - gi_before == pytest.approx(4 * gain * -W[0] * 1e3)
+
+
+def test_pair_at_rest_delivers_nothing():
+    seed(18)
+    net, S, post = _bench({"pair": ("pcm_pair", 20, NOISE_OFF)}, [0.0, 0.1], [], 1 * ms)
+    _run_to(net, 200 * ms)
+    assert np.all(_uS(S["pair"].W_read) == 0) and float(post.ge[0]) == 0 and float(post.gi[0]) == 0
+
+
+# --------------------------------------------------------------------------- energy
+
+def test_energy_counters_count_events():
+    seed(19)
+    n_pulses, period = 6, 50 * ms
+    pre, post = _set_train(n_pulses, period)
+    t_reset = n_pulses * period
+    post = np.append(post, float(t_reset / second))
+    pre = np.append(pre, float((t_reset + 2 * ms) / second))
+    model = ss.load_model("pcm")
+    net, S, _ = _bench({"d": ("pcm", 100, {})}, pre, post, 1 * ms)
+    _run_to(net, t_reset + 1 * ms)
+    # one read so far after the last SET: check the read energy of the pre spike alone
+    e_before, reads_before = np.asarray(S["d"].e_read), np.asarray(S["d"].n_read)
+    _run_to(net, t_reset + 10 * ms)
+    e_last = np.asarray(S["d"].e_read) - e_before
+    assert np.all(np.asarray(S["d"].n_read) - reads_before == 1)
+    assert np.allclose(e_last, np.asarray(S["d"].G_read) * 0.2 ** 2 * 250e-9, rtol=1e-12)
+    report = ss.energy_of(S["d"], model)
+    assert report.counts["set"] == 100 * n_pulses
+    assert report.counts["reset"] == 100
+    assert float(report.per_event["set"] / pjoule) == pytest.approx(100 * n_pulses * 5.0)
+    assert float(report.per_event["reset"] / pjoule) == pytest.approx(100 * 20.0)
+    assert float(report.per_event["read"] / pjoule) == pytest.approx(float(np.sum(S["d"].e_read)) * 1e12)
+    # a read costs a fraction of a pJ, far below a programming pulse
+    assert 0 < float(np.max(e_last)) * 1e12 < 0.3
+
+
+# --------------------------------------------------------------------------- a plain Brian2 script
+
+def test_plain_brian2_script_with_pcm():
+    seed(20)
+    pcm, lif = ss.load_model("pcm"), ss.load_model("lif")
+    pre, post = PoissonGroup(100, 20 * Hz), NeuronGroup(10, **lif.neuron_kwargs())
+    S = Synapses(pre, post, **pcm.synapse_kwargs())
+    S.connect(p=0.2)
+    pcm.initialise(S)
+    spikes_in, spikes_out = SpikeMonitor(pre), SpikeMonitor(post)
+    net = Network(pre, post, S, spikes_in, spikes_out)
+    net.run(0.5 * second)
+    # every pre spike read each of its synapses once
+    out_degree = np.bincount(np.asarray(S.i), minlength=100)
+    assert int(np.sum(S.n_read)) == int(np.sum(out_degree[np.asarray(spikes_in.i)]))
+    rate = spikes_out.num_spikes / (10 * 0.5)
+    assert 1 < rate < 200                                             # the LIF neurons respond
+    report = ss.energy_of(S, pcm)
+    assert report.counts["set"] == int(np.sum(S.n_set)) > 0
+    assert report.counts["reset"] == int(np.sum(S.n_reset)) > 0
+    G = _uS(S.dG) + GMIN
+    assert np.all((G >= GMIN) & (G <= GMAX))

@@ -1,0 +1,116 @@
+"""The PCM memtransistor card (Sarwat et al. 2022) and its ideal twin: short-term STDP, W + F.
+
+Spike times are fixed in advance (pre from a SpikeGeneratorGroup, post from a TimedArray), so
+every synapse sees exactly the pairing the test describes.
+"""
+
+import numpy as np
+import pytest
+from brian2 import (Network, NeuronGroup, SpikeGeneratorGroup, StateMonitor, Synapses, TimedArray,
+                    ms, seed, uS)
+
+import spikesyn as ss
+
+CARDS = ["pcm_memtransistor", "pcm_memtransistor_ideal"]
+
+
+def _pairs(pre_times, post_times, duration, model, dt=0.1 * ms, record=None, **overrides):
+    """One synapse per entry: synapse k gets pre spikes pre_times[k] and post spikes post_times[k] (ms)."""
+    n = len(pre_times)
+    idx = [k for k, times in enumerate(pre_times) for _ in times]
+    times = [t for times in pre_times for t in times]
+    pre = SpikeGeneratorGroup(n, idx, np.array(times) * ms)
+    steps = int(round(float(duration / dt))) + 1
+    pattern = np.zeros((steps, n))
+    for k, ts in enumerate(post_times):
+        for t in ts:
+            pattern[int(round(t / float(dt / ms))), k] = 1
+    fire = TimedArray(pattern, dt=dt)
+    post = NeuronGroup(n, "ge : siemens\nfire = fire_pattern(t, i) : 1", threshold="fire > 0.5",
+                       namespace={"fire_pattern": fire})
+    syn = Synapses(pre, post, **model.synapse_kwargs(**overrides))
+    syn.connect(j="i")
+    objects = [pre, post, syn]
+    mon = None
+    if record:
+        mon = StateMonitor(syn, record, record=True)
+        objects.append(mon)
+    net = Network(*objects)
+    net.run(duration)
+    return syn, mon
+
+
+@pytest.mark.parametrize("card", CARDS)
+def test_F_decays_exponentially_with_tau_F(card):
+    model = ss.load_model(card)
+    delays = np.array([10.0, 50.0, 100.0, 200.0, 300.0, 450.0])
+    # Coincidence pre 10 ms -> post 15 ms raises F; a probe pre spike d ms later reads it.
+    syn, _ = _pairs([[10.0, 15.0 + d] for d in delays], [[15.0]] * len(delays), 500 * ms, model,
+                    F_dep=0, tau_F=80 * ms)
+    F = np.asarray(syn.F_)
+    slope, intercept = np.polyfit(delays * 1e-3, np.log(F), 1)
+    tau_fit = -1 / slope
+    assert tau_fit == pytest.approx(0.080, rel=1e-6)
+    # the value right after the coincidence: gamma_F * exp(-5 ms / tau_pre)
+    gamma = float(model.parameters["gamma_F"])
+    assert np.exp(intercept) == pytest.approx(gamma * np.exp(-5 / 20), rel=1e-6)
+
+
+@pytest.mark.parametrize("card", CARDS)
+def test_F_is_raised_by_pre_before_post_coincidences_only(card):
+    model = ss.load_model(card)
+    gamma = float(model.parameters["gamma_F"])
+    F_dep = float(model.parameters["F_dep"])
+    pre = [[10.0], [10.0], [15.0], [10.0], []]
+    post = [[15.0], [210.0], [10.0], [], [10.0]]
+    syn, _ = _pairs(pre, post, 220 * ms, model, tau_F=1e6 * ms)  # no decay: read F as set
+    F = np.asarray(syn.F_)
+    coincident, far, reversed_, pre_only, post_only = F
+    assert coincident == pytest.approx(gamma * np.exp(-5 / 20), rel=1e-9)          # raised
+    assert far == pytest.approx(gamma * np.exp(-200 / 20), rel=1e-9)
+    assert far < 1e-3 * coincident                                                   # not raised
+    assert reversed_ == pytest.approx(-gamma * F_dep * np.exp(-5 / 20), rel=1e-9)    # lowered
+    assert pre_only == 0 and post_only == 0
+
+
+def _poisson(n, rate_hz, duration_ms, rng):
+    return [sorted(np.round(rng.uniform(0, duration_ms, rng.poisson(rate_hz * duration_ms / 1000)), 1))
+            for _ in range(n)]
+
+
+@pytest.mark.parametrize("card", CARDS)
+def test_gamma_F_zero_switches_off_F_and_leaves_W_unchanged(card):
+    model = ss.load_model(card)
+    rng = np.random.default_rng(7)
+    n, duration = 40, 1000.0
+    pre = _poisson(n, 30, duration - 5, rng)
+    post = [[t for t in ts if t > 0.5] for ts in _poisson(n, 30, duration - 5, rng)]
+    runs = {}
+    for gamma in (2 * uS, 0 * uS):
+        seed(99)
+        syn, mon = _pairs(pre, post, duration * ms, model, record=["dG", "F"], gamma_F=gamma)
+        runs[float(gamma)] = (np.asarray(mon.dG_), np.asarray(mon.F_), np.asarray(syn.n_gate))
+    dG_on, F_on, gates_on = runs[2e-6]
+    dG_off, F_off, gates_off = runs[0.0]
+    assert np.all(F_off == 0) and gates_off.sum() == 0
+    assert np.abs(F_on).max() > 0.5e-6 and gates_on.sum() > 0
+    np.testing.assert_array_equal(dG_on, dG_off)   # identical long-term trajectories
+    assert np.ptp(dG_on) > 0                        # and W did learn
+
+
+def test_set_pulses_saturate_towards_Gmax_with_pcm_statistics():
+    # 12 potentiating pairings (pre 5 ms before post) with p_set = 1: the mean conductance follows
+    # Gmax - (Gmax - Gmin)(1 - set_step)^n, as in the pcm card; the spread is the PCM noise.
+    model = ss.load_model("pcm_memtransistor")
+    n_syn, n_pulses = 300, 12
+    pre = [[10.0 + 20 * k for k in range(n_pulses)]] * n_syn
+    post = [[15.0 + 20 * k for k in range(n_pulses)]] * n_syn
+    seed(5)
+    syn, _ = _pairs(pre, post, (20 * n_pulses + 10) * ms, model, p_set=1.0)
+    Gmax, Gmin, step = (float(model.parameters[k]) for k in ("Gmax", "Gmin", "set_step"))
+    G = Gmin + np.asarray(syn.dG_)
+    expected = Gmax - (Gmax - Gmin) * (1 - step) ** n_pulses
+    assert G.mean() == pytest.approx(expected, rel=0.08)
+    assert 0.3e-6 < G.std() < 3e-6
+    assert np.all(syn.n_set == n_pulses)
+    assert np.asarray(syn.e_prog_) == pytest.approx(n_pulses * float(model.parameters["E_set"]))

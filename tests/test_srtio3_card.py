@@ -1,0 +1,107 @@
+"""The SrTiO3 multi-function memristor card (Weilenmann et al. 2024) and its ideal twin."""
+
+import numpy as np
+import pytest
+from brian2 import (Network, NeuronGroup, SpikeGeneratorGroup, StateMonitor, Synapses, TimedArray,
+                    ms, nS, pjoule, seed)
+
+import spikesyn as ss
+from spikesyn.errors import ParameterError
+
+DT = 0.1  # ms
+
+
+def _run(model, pre_times, post_times, duration, record=("F", "dF_upd"), **overrides):
+    pre = SpikeGeneratorGroup(1, [0] * len(pre_times), np.array(pre_times) * ms)
+    pattern = np.zeros((int(round(duration / DT)) + 1, 1))
+    for t in post_times:
+        pattern[int(round(t / DT)), 0] = 1
+    post = NeuronGroup(1, "ge : siemens\nfire = fire_pattern(t, i) : 1", threshold="fire > 0.5",
+                       namespace={"fire_pattern": TimedArray(pattern, dt=DT * ms)})
+    syn = Synapses(pre, post, **model.synapse_kwargs(**overrides))
+    syn.connect()
+    mon = StateMonitor(syn, list(record), record=0, when="end")
+    Network(pre, post, syn, mon).run(duration * ms)
+    return syn, mon
+
+
+def _steps(times):
+    return np.round(np.asarray(times) / DT).astype(int)
+
+
+PRE = [2.0 + k for k in range(19)]      # one pre spike per update step (T_step = 1 ms)
+POST = [5.5, 9.5, 14.5]                 # off the pre grid
+
+
+def _reference(Lambda, gamma, T_step=1.0, tau_pre=20.0, tau_post=20.0):
+    """Event-by-event ST-Hebb recurrence in plain Python: F after each event, in time order."""
+    events = sorted([(t, "pre") for t in PRE] + [(t, "post") for t in POST])
+    F, t_F, last_pre, last_post, out = 0.0, 0.0, None, None, []
+    for t, kind in events:
+        F *= Lambda ** ((t - t_F) / T_step)
+        t_F = t
+        if kind == "pre":
+            x_post = 0.0 if last_post is None else np.exp(-(t - last_post) / tau_post)
+            F += gamma * x_post
+            last_pre = t
+        else:
+            x_pre = 0.0 if last_pre is None else np.exp(-(t - last_pre) / tau_pre)
+            F += gamma * x_pre
+            last_post = t
+        out.append((t, F))
+    return out
+
+
+@pytest.mark.parametrize("card, overrides", [("srtio3", {"update_noise": 0}), ("srtio3_ideal", {})])
+@pytest.mark.parametrize("Lambda", [0.08, 0.5, 0.92])
+def test_F_follows_lambda_F_plus_gamma_pre_post_exactly(card, overrides, Lambda):
+    model = ss.load_model(card)
+    _, mon = _run(model, PRE, POST, 25.0, Lambda=Lambda, gamma=2 * nS, **overrides)
+    F = np.asarray(mon.F_[0])
+    for t, expected in _reference(Lambda, 2e-9):
+        assert F[_steps(t)] == pytest.approx(expected, rel=1e-9, abs=1e-24), t
+    # one update step between consecutive pre spikes: F_k = Lambda F_(k-1) + gamma * x_post
+    for a, b in zip(PRE[8:], PRE[9:]):          # 10..14 ms: no post spike in between until 14.5
+        if any(a < p < b for p in POST):
+            continue
+        x_post = np.exp(-(b - 9.5) / 20.0) if b < 14.5 else np.exp(-(b - 14.5) / 20.0)
+        assert F[_steps(b)] == pytest.approx(Lambda * F[_steps(a)] + 2e-9 * x_post, rel=1e-9)
+
+
+@pytest.mark.parametrize("Lambda", [0.0, 0.05, 0.079, 0.921, 0.95, 1.0])
+def test_lambda_outside_the_device_range_is_refused(Lambda):
+    with pytest.raises(ParameterError, match="outside its valid range"):
+        ss.load_model("srtio3").synapse_kwargs(Lambda=Lambda)
+    # the ideal twin accepts any decay factor in [0, 1]
+    assert ss.load_model("srtio3_ideal").synapse_kwargs(Lambda=Lambda)["namespace"]["Lambda"] == Lambda
+
+
+@pytest.mark.parametrize("Lambda", [0.08, 0.92])
+def test_device_range_ends_are_accepted(Lambda):
+    assert ss.load_model("srtio3").synapse_kwargs(Lambda=Lambda)["namespace"]["Lambda"] == Lambda
+
+
+def test_energy_accumulator_is_the_power_law_summed_over_updates():
+    model = ss.load_model("srtio3")
+    seed(3)
+    E0, F0, alpha = 0.3 * pjoule, 0.5 * nS, 1.7
+    syn, mon = _run(model, PRE, POST, 25.0, gamma=2 * nS, E0=E0, F0=F0, alpha=alpha)
+    updates = np.asarray(mon.dF_upd_[0])[_steps(PRE + POST)]   # the dF of every update event
+    assert np.count_nonzero(updates) >= len(PRE) - 3            # updates are noisy, non-zero
+    expected = np.sum(float(E0) * np.abs(updates / float(F0)) ** alpha)
+    assert float(syn.e_F_[0]) == pytest.approx(expected, rel=1e-9)
+    report = ss.energy_of(syn, model)
+    assert float(report.per_event["update"]) == pytest.approx(expected, rel=1e-9)
+
+
+def test_delivered_efficacy_is_W_plus_F():
+    model = ss.load_model("srtio3_ideal")
+    pre = SpikeGeneratorGroup(1, [0], [3] * ms)
+    post = NeuronGroup(1, "ge : siemens", threshold="False")
+    syn = Synapses(pre, post, **model.synapse_kwargs())
+    syn.connect()
+    syn.W = 20 * nS
+    syn.F = 4 * nS
+    syn.t_F = 3 * ms   # no decay before the read
+    Network(pre, post, syn).run(3.05 * ms)
+    assert float(post.ge_[0]) == pytest.approx(0.1 * 24e-9, rel=1e-9)
