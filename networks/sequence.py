@@ -1,0 +1,594 @@
+"""Recognising a moving, turning, occluded object with short-term STDP (Moraitis et al. 2020).
+
+A small spiking network on memtransistor device synapses (card ``pcm_memtransistor``):
+
+    pixels --Poisson rates--> inputs --W + F synapses--> ALIF winner-take-all layer
+                                                          (lateral inhibition) --> labels
+
+* W (the PCM's long-term conductance) is learned by the card's unsupervised stochastic STDP on
+  static exemplars (Diehl & Cook 2015-style: adaptive thresholds, all-to-all lateral inhibition),
+  with the short-term part switched off (``gamma_F = 0``).
+* Each excitatory neuron is then labelled with the class it answers most (Diehl & Cook).
+* At test time W and the thresholds are frozen and the test sequences are shown frame after
+  frame; each frame is classified by the spike counts of the labelled neurons. In the
+  ``st_stdp`` model the volatile part F of the device is on (``gamma_F > 0``): a pre-before-post
+  coincidence raises F, which decays with ``tau_F``, so the synapses from the pixels that made
+  the recent winner fire stay strong for the next frames. In the ``static`` model
+  ``gamma_F = 0``: F is exactly 0 and everything else (trained W, labels, input spikes, device
+  random numbers) is identical: the network is restored from the same stored state and the
+  same random state before each test.
+* F, the traces, the membrane and the synaptic conductances are reset at the first frame of
+  each sequence (a new object).
+
+Examples
+--------
+>>> from spikesyn.networks.sequence import SequenceConfig, run_sequence
+>>> cfg = SequenceConfig(n_classes=3, size=12, n_exc=6, n_frames=3, epochs=1)
+>>> res = run_sequence(cfg, transforms=("occlude",), baselines=False)   # doctest: +SKIP
+>>> sorted(res.accuracy)                                                # doctest: +SKIP
+['st_stdp', 'static']
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+
+from spikesyn.errors import SpikesynError
+
+__all__ = ["SequenceError", "SequenceConfig", "SequenceNetwork", "SequenceResult",
+           "build_network", "run_sequence", "check_config", "encode_frames",
+           "assign_labels", "decode_frames", "hidden_fraction"]
+
+
+class SequenceError(SpikesynError, ValueError):
+    """A sequence-learning argument is missing, of the wrong kind or out of range."""
+
+
+#: Size limits checked before any simulation (inclusive).
+LIMITS = {
+    "n_classes": (1, 64), "size": (12, 64), "n_exc": (1, 2000), "exemplars": (1, 1000),
+    "n_frames": (1, 10_000), "sequences_per_class": (1, 1000), "epochs": (1, 1000),
+    "present_frames": (1, 100),
+}
+
+
+@dataclass(frozen=True)
+class SequenceConfig:
+    """Everything that defines one train + test run (sizes, timing, device overrides).
+
+    Times are Brian2 quantities (checked for time units). ``synapse_overrides`` and
+    ``neuron_overrides`` are passed to the cards' ``synapse_kwargs`` / ``neuron_kwargs`` (units
+    and ranges checked there); ``tau_F`` and ``gamma_F`` are the short-term part's settings for
+    the ``st_stdp`` model (the ``static`` model uses ``gamma_F = 0`` and nothing else changes).
+    """
+
+    n_classes: int = 10
+    size: int = 16
+    n_exc: int = 40
+    exemplars: int = 5
+    n_frames: int = 20
+    sequences_per_class: int = 1
+    epochs: int = 3
+    present_frames: int = 2          # frames per training / labelling presentation
+    frame: object = None             # frame duration (default 50 ms)
+    tau_F: object = None             # default 100 ms (the card's value)
+    gamma_F: object = None           # default 1 uS (the card's placeholder is 2 uS)
+    input_rate: object = None        # total input rate per frame (default 4 kHz)
+    w_init: float = 0.1              # initial W: uniform in [0, w_init] x (Gmax - Gmin)
+    w_inh: object = None             # lateral inhibition per spike (default 300 nS)
+    occlusion: float = 0.6
+    seed: int = 0
+    synapse_card: str = "pcm_memtransistor"
+    neuron_card: str = "alif"
+    synapse_overrides: dict = field(default_factory=dict)
+    neuron_overrides: dict = field(default_factory=dict)
+    dt: object = None                # simulation step (default 0.5 ms)
+
+    def resolved(self):
+        """A copy with the default quantities filled in."""
+        from brian2 import Hz, ms, nS, uS
+        import spikesyn as ss
+        card = ss.load_model(self.synapse_card)
+        return replace(
+            self,
+            frame=50 * ms if self.frame is None else self.frame,
+            tau_F=card.parameters["tau_F"] if self.tau_F is None else self.tau_F,
+            gamma_F=1 * uS if self.gamma_F is None else self.gamma_F,
+            input_rate=4000 * Hz if self.input_rate is None else self.input_rate,
+            w_inh=300 * nS if self.w_inh is None else self.w_inh,
+            dt=0.5 * ms if self.dt is None else self.dt)
+
+
+# defaults of this network for the cards (placeholders of the cards tuned for this task;
+# passed as checked overrides, the cards are not edited)
+SYNAPSE_DEFAULTS = {"gain": 3e-3, "p_reset": 0.005}
+NEURON_DEFAULTS = {"theta_plus": 1e-3, "tau_theta": 1e4}   # volts, seconds (units added below)
+
+
+def _check_int(name, value):
+    lo, hi = LIMITS[name]
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise SequenceError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
+    if not lo <= int(value) <= hi:
+        raise SequenceError(f"{name} must be in [{lo}, {hi}], got {value}")
+
+
+def _check_quantity(name, value, unit_name, positive=True):
+    from brian2 import Quantity, have_same_dimensions, ms, Hz, nS, uS
+    unit = {"time": ms, "rate": Hz, "conductance": nS}[unit_name]
+    if not isinstance(value, Quantity) or not have_same_dimensions(value, unit):
+        raise SequenceError(f"{name} must be a {unit_name} with Brian2 units (e.g. 100*ms for a "
+                            f"time), got {value!r}")
+    v = float(value / unit)
+    if not math.isfinite(v) or (positive and v <= 0) or v < 0:
+        raise SequenceError(f"{name} must be {'positive' if positive else 'non-negative'} and "
+                            f"finite, got {value!r}")
+
+
+def check_config(config):
+    """Validate a :class:`SequenceConfig` (filled with defaults); raise :class:`SequenceError`.
+
+    Called before any data is made or any Brian2 object is built.
+    """
+    if not isinstance(config, SequenceConfig):
+        raise SequenceError(f"config must be a SequenceConfig, got {type(config).__name__}")
+    for name in LIMITS:
+        _check_int(name, getattr(config, name))
+    if isinstance(config.seed, bool) or not isinstance(config.seed, (int, np.integer)) \
+            or config.seed < 0:
+        raise SequenceError(f"seed must be a non-negative integer, got {config.seed!r}")
+    c = config.resolved()
+    _check_quantity("frame", c.frame, "time")
+    _check_quantity("tau_F", c.tau_F, "time")
+    _check_quantity("dt", c.dt, "time")
+    _check_quantity("input_rate", c.input_rate, "rate")
+    _check_quantity("w_inh", c.w_inh, "conductance", positive=False)
+    if float(c.frame / c.dt) < 2:
+        raise SequenceError(f"frame ({c.frame}) must be at least 2 time steps dt ({c.dt})")
+    try:
+        occ = float(c.occlusion)
+    except (TypeError, ValueError):
+        raise SequenceError(f"occlusion must be a number in [0, 1], got {c.occlusion!r}") from None
+    if isinstance(c.occlusion, bool) or not 0.0 <= occ <= 1.0:
+        raise SequenceError(f"occlusion must be a number in [0, 1], got {c.occlusion!r}")
+    if not (isinstance(c.w_init, (int, float)) and 0.0 <= c.w_init <= 1.0):
+        raise SequenceError(f"w_init must be a number in [0, 1], got {c.w_init!r}")
+    import spikesyn as ss
+    syn = ss.load_model(c.synapse_card)
+    if syn.kind != "synapse" or not {"F", "dG"} <= set(syn.variables):
+        raise SequenceError(f"synapse card {c.synapse_card!r} must be a W + F synapse with "
+                            f"variables dG and F (a memtransistor card)")
+    from spikesyn.errors import ParameterError
+    try:   # units and ranges of the overrides (gamma_F included) are checked by the cards
+        syn.synapse_kwargs(**_synapse_overrides(c, c.gamma_F))
+        ss.load_model(c.neuron_card).neuron_kwargs(**_neuron_overrides(c))
+    except ParameterError as exc:
+        raise SequenceError(str(exc)) from None
+    return c
+
+
+def _synapse_overrides(c, gamma_F):
+    from brian2 import uS
+    ov = dict(SYNAPSE_DEFAULTS)
+    ov.update(c.synapse_overrides)
+    ov["tau_F"] = c.tau_F
+    ov["gamma_F"] = gamma_F
+    return ov
+
+
+def _neuron_overrides(c):
+    from brian2 import mV, second, volt
+    ov = {"theta_plus": NEURON_DEFAULTS["theta_plus"] * volt,
+          "tau_theta": NEURON_DEFAULTS["tau_theta"] * second}
+    ov.update(c.neuron_overrides)
+    return ov
+
+
+# ------------------------------------------------------------------------------ data helpers
+def encode_frames(frames, total_rate_hz):
+    """Poisson rates (Hz) of the input neurons: each frame's pixels scaled to a fixed total rate.
+
+    Parameters
+    ----------
+    frames : ndarray, shape (n, rows, cols), values >= 0
+    total_rate_hz : float
+
+    Returns
+    -------
+    ndarray, shape (n, rows * cols): rate of each pixel; an all-zero frame stays silent.
+    """
+    X = np.asarray(frames, dtype=float).reshape(len(frames), -1)
+    mass = X.sum(1, keepdims=True)
+    return np.where(mass > 0, X * total_rate_hz / np.where(mass > 0, mass, 1.0), 0.0)
+
+
+def poisson_spikes(rates, frame_s, dt_s, seed):
+    """Input spike trains drawn in advance (independent of the network's random numbers).
+
+    Parameters
+    ----------
+    rates : ndarray, shape (n_slots, n_inputs), Hz
+    frame_s, dt_s : float
+        Frame duration and time step in seconds.
+    seed : int or sequence of int
+        Seed of numpy's generator.
+
+    Returns
+    -------
+    indices, times_s : ndarrays, at most one spike per input per time step, sorted by time.
+    """
+    rng = np.random.default_rng(seed)
+    steps = int(round(frame_s / dt_s))
+    p = np.clip(np.asarray(rates, dtype=float) * dt_s, 0.0, 1.0)     # (n_slots, n_in)
+    idx, tim = [], []
+    for k in range(0, len(p), 64):                 # chunks keep memory small
+        block = p[k:k + 64]
+        hit = rng.random((len(block), steps, p.shape[1])) < block[:, None, :]
+        s_, st, i = np.nonzero(hit)
+        idx.append(i)
+        tim.append(((s_ + k) * steps + st) * dt_s)
+    idx, tim = np.concatenate(idx), np.concatenate(tim)
+    order = np.argsort(tim, kind="stable")
+    return idx[order], tim[order]
+
+
+def hidden_fraction(frames):
+    """Fraction of the first frame's pixel mass missing in each frame (occlusion level)."""
+    f = np.asarray(frames, dtype=float)
+    m = f.reshape(*f.shape[:-2], -1).sum(-1)
+    return np.clip(1.0 - m / np.maximum(m[..., :1], 1e-12), 0.0, 1.0)
+
+
+def assign_labels(counts, labels, n_classes):
+    """Label of each neuron: the class with the highest mean response (-1 if never active).
+
+    counts : (n_presentations, n_neurons) spike counts; labels : (n_presentations,)
+    """
+    counts = np.asarray(counts, dtype=float)
+    labels = np.asarray(labels)
+    mean = np.stack([counts[labels == k].mean(0) if np.any(labels == k)
+                     else np.zeros(counts.shape[1]) for k in range(n_classes)])
+    out = np.argmax(mean, axis=0)
+    out[mean.max(0) <= 0] = -1
+    return out
+
+
+def decode_frames(counts, neuron_labels, n_classes):
+    """Class of each frame: the class whose labelled neurons fired most per neuron (-1: silent)."""
+    counts = np.asarray(counts, dtype=float)
+    score = np.zeros((len(counts), n_classes))
+    for k in range(n_classes):
+        sel = neuron_labels == k
+        if np.any(sel):
+            score[:, k] = counts[:, sel].mean(1)
+    pred = np.argmax(score, axis=1)
+    pred[score.max(1) <= 0] = -1
+    return pred
+
+
+# ------------------------------------------------------------------------------ the network
+@dataclass
+class SequenceNetwork:
+    """The Brian2 objects of the network (see :func:`build_network`)."""
+
+    net: object
+    inputs: object
+    exc: object
+    syn: object
+    inh: object
+    spikes: object
+    stim: object
+    synapse_model: object
+    neuron_model: object
+    config: SequenceConfig
+    input_count: object = None
+
+    def set_learning(self, on):
+        """Switch the long-term rule and the adaptive threshold on or off (namespace values)."""
+        c = self.config
+        if on:
+            self.syn.namespace.update(self.synapse_model.namespace(**_synapse_overrides(c, 0.0 * c.gamma_F)))
+            self.exc.namespace.update(self.neuron_model.namespace(**_neuron_overrides(c)))
+        else:
+            self.syn.namespace["p_set"] = 0.0
+            self.syn.namespace["p_reset"] = 0.0
+            self.exc.namespace["theta_plus"] = 0.0 * self.exc.namespace["theta_plus"]
+
+    def set_short_term(self, gamma_F):
+        """Set gamma_F (0: the short-term part F is off, exactly)."""
+        self.syn.namespace["gamma_F"] = gamma_F
+
+
+def build_network(config, rates, first_frame_mask):
+    """Build the network for a checked config.
+
+    Parameters
+    ----------
+    config : SequenceConfig
+        As returned by :func:`check_config`.
+    rates : ndarray, shape (n_slots, n_inputs)
+        Input rate (Hz) of each pixel in each frame slot of the whole run (train, label, test);
+        the Poisson spike trains are drawn from them in advance with numpy (seeded by the
+        config's seed), so they are identical whatever the network does.
+    first_frame_mask : ndarray of bool, shape (n_slots,)
+        True at the first frame of a new object: F, traces and membranes are reset there.
+
+    Returns
+    -------
+    SequenceNetwork
+    """
+    from brian2 import (Hz, Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, Synapses,
+                        TimedArray, second)
+    import spikesyn as ss
+    c = config
+    syn_model = ss.load_model(c.synapse_card)
+    neu_model = ss.load_model(c.neuron_card)
+    n_in = rates.shape[1]
+    keep = TimedArray(np.where(first_frame_mask, 0.0, 1.0), dt=c.frame, name="stim_keep")
+    idx, tim = poisson_spikes(rates, float(c.frame / second), float(c.dt / second),
+                              [int(c.seed), 31337])
+    inputs = SpikeGeneratorGroup(n_in, idx, tim * second, dt=c.dt, name="seq_inputs")
+    stim = rates
+    exc = NeuronGroup(c.n_exc, **neu_model.neuron_kwargs(**_neuron_overrides(c)),
+                      name="seq_exc", dt=c.dt)
+    kw = syn_model.synapse_kwargs(**_synapse_overrides(c, 0.0 * c.gamma_F))
+    syn = Synapses(inputs, exc, **kw, name="seq_syn", dt=c.dt)
+    syn.connect()
+    syn.dG = f"rand()*{float(c.w_init)}*(Gmax - Gmin)"
+    if "nu" in syn_model.variables and "nu" in syn_model.initial:
+        syn.nu = syn_model.initial["nu"]
+    inh = Synapses(exc, exc, on_pre="gi_post += w_inh", namespace={"w_inh": c.w_inh},
+                   name="seq_inh", dt=c.dt)
+    inh.connect(condition="i != j")
+    reset_code = "\n".join(f"{v} = {v}*stim_keep(t)" for v in ("F", "apre", "apost")
+                           if v in syn_model.variables)
+    syn.namespace["stim_keep"] = keep
+    syn.run_regularly(reset_code, dt=c.frame, when="start", name="seq_syn_reset")
+    exc.namespace["stim_keep"] = keep
+    exc.run_regularly("v = v*stim_keep(t)\nge = ge*stim_keep(t)\ngi = gi*stim_keep(t)",
+                      dt=c.frame, when="start", name="seq_exc_reset")
+    spikes = SpikeMonitor(exc, name="seq_spikes")
+    input_count = SpikeMonitor(inputs, record=False, name="seq_input_count")
+    net = Network(inputs, exc, syn, inh, spikes, input_count)
+    return SequenceNetwork(net, inputs, exc, syn, inh, spikes, stim, syn_model, neu_model, c,
+                           input_count=input_count)
+
+
+# ------------------------------------------------------------------------------ the run loop
+@dataclass
+class SequenceResult:
+    """What :func:`run_sequence` measured (plain Python data, JSON-ready via :meth:`to_dict`).
+
+    Attributes
+    ----------
+    accuracy : dict
+        ``{model: {transform: accuracy, ..., "overall": accuracy}}``, models ``st_stdp``,
+        ``static`` and the baselines (``nearest_neighbour``, ``mlp``), accuracies in [0, 1].
+    by_frame : dict
+        ``{model: [accuracy at frame 0, 1, ...]}`` over every test sequence.
+    by_frame_transform : dict
+        ``{model: {transform: [accuracy per frame]}}``.
+    occlusion : dict
+        ``{"bins": [edges], model: [accuracy per bin]}`` for the frames of the "occlude"
+        sequences, binned by the hidden fraction of the object's pixel mass (NaN: no frame).
+    labels_assigned : int
+        Neurons that received a label.
+    spikes_per_frame : dict
+        ``{model: mean output spikes per test frame}``.
+    timing : dict
+        Wall seconds of the phases.
+    config : dict
+        The run's settings, as strings where they carry units.
+    """
+
+    accuracy: dict
+    by_frame: dict
+    by_frame_transform: dict
+    occlusion: dict
+    labels_assigned: int
+    spikes_per_frame: dict
+    timing: dict
+    config: dict
+    predictions: dict = field(default_factory=dict, repr=False)
+    truth: object = field(default=None, repr=False)
+
+    def to_dict(self):
+        """A JSON-serialisable dict (predictions left out)."""
+        return {"accuracy": self.accuracy, "by_frame": self.by_frame,
+                "by_frame_transform": self.by_frame_transform, "occlusion": self.occlusion,
+                "labels_assigned": self.labels_assigned,
+                "spikes_per_frame": self.spikes_per_frame, "timing": self.timing,
+                "config": self.config}
+
+
+OCCLUSION_BINS = (0.0, 0.05, 0.2, 0.35, 0.5, 0.65, 1.0001)
+
+
+def _scores(correct, transforms, names):
+    out = {name: float(correct[transforms == name].mean()) for name in names}
+    out["overall"] = float(correct.mean())
+    return out
+
+
+def _slot_counts(spikes, n_slots, steps_per_frame, dt, n_exc):
+    steps = np.round(np.asarray(spikes.t / dt)).astype(np.int64)
+    slot = np.minimum(steps // steps_per_frame, n_slots - 1)
+    counts = np.zeros((n_slots, n_exc))
+    np.add.at(counts, (slot, np.asarray(spikes.i)), 1)
+    return counts
+
+
+def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp", "static"),
+                 amounts=None, target=None, progress=None, variants=None):
+    """Train the network on static exemplars and score it frame by frame on test sequences.
+
+    Parameters
+    ----------
+    config : SequenceConfig, optional
+        Sizes, timing and device settings (defaults: :class:`SequenceConfig`).
+    transforms : sequence of str, optional
+        Test transforms (default: those of :func:`spikesyn.datasets.make_test_set`).
+    baselines : bool
+        Also fit and score the nearest neighbour and the MLP on the same data.
+    models : sequence of str
+        Spiking models to test: ``"st_stdp"`` (F on) and/or ``"static"`` (F = 0).
+    amounts : dict, optional
+        Other transform amounts for :func:`spikesyn.datasets.make_test_set`.
+    variants : dict, optional
+        Extra spiking models tested on the same trained network:
+        ``{name: {"tau_F": quantity, "gamma_F": quantity}}`` (for ablations over tau_F).
+    target : str, optional
+        Brian2 code generation target ("numpy", "cython"); default: the current preference.
+    progress : callable, optional
+        Called with a one-line message per phase.
+
+    Returns
+    -------
+    SequenceResult
+
+    Raises
+    ------
+    SequenceError
+        Bad sizes, units or amounts, before any simulation starts.
+    """
+    from brian2 import prefs, seed as brian_seed
+    from spikesyn import datasets
+    from .baselines import MLP, NearestNeighbour
+
+    config = SequenceConfig() if config is None else config
+    c = check_config(config)
+    transforms = tuple(datasets.TEST_TRANSFORMS if transforms is None else transforms)
+    for t in transforms:
+        if t not in datasets.TRANSFORMS:
+            raise SequenceError(f"transform must be one of {list(datasets.TRANSFORMS)}, got {t!r}")
+    if not transforms or len(set(transforms)) != len(transforms):
+        raise SequenceError(f"transforms must be distinct and at least one, got {transforms!r}")
+    models = tuple(models)
+    if not set(models) <= {"st_stdp", "static"} or not models:
+        raise SequenceError(f"models must be among ('st_stdp', 'static'), got {models!r}")
+    tests = {}
+    for name in models:
+        tests[name] = {"tau_F": c.tau_F, "gamma_F": c.gamma_F if name == "st_stdp"
+                       else 0.0 * c.gamma_F}
+    for name, v in (variants or {}).items():
+        if not isinstance(v, dict) or not set(v) <= {"tau_F", "gamma_F"} or name in tests:
+            raise SequenceError(f"variant {name!r} must be a new name with a dict of tau_F "
+                                f"and/or gamma_F, got {v!r}")
+        vc = replace(c, tau_F=v.get("tau_F", c.tau_F), gamma_F=v.get("gamma_F", c.gamma_F))
+        _check_quantity(f"{name}: tau_F", vc.tau_F, "time")
+        check_config(vc)
+        tests[name] = {"tau_F": vc.tau_F, "gamma_F": vc.gamma_F}
+    amounts = dict(amounts or {})
+    amounts["occlusion"] = float(c.occlusion)
+    say = progress or (lambda msg: None)
+    # data (checked by the generator too) -- still before any simulation
+    try:
+        train = datasets.make_training_set(c.n_classes, c.exemplars, c.size, seed=c.seed)
+        test = datasets.make_test_set(c.n_classes, c.size, c.n_frames, seed=c.seed,
+                                      transforms=transforms,
+                                      sequences_per_class=c.sequences_per_class, **amounts)
+    except datasets.DatasetError as exc:
+        raise SequenceError(str(exc)) from None
+    if target is not None:
+        prefs.codegen.target = target
+    timing = {}
+    t0 = time.perf_counter()
+
+    rng = np.random.default_rng([c.seed, 4242])
+    total = float(c.input_rate / __import__("brian2").Hz)
+    blank = np.zeros((1, c.size * c.size))
+    P = c.present_frames
+    train_rates = encode_frames(train.images, total)
+    slots, first = [], []
+    for _ in range(c.epochs):
+        for k in rng.permutation(len(train.images)):
+            slots += [np.repeat(train_rates[k:k + 1], P, axis=0), blank]
+            first += [True] + [False] * P
+    n_train = sum(len(s) for s in slots)
+    label_start = n_train
+    for k in range(len(train.images)):
+        slots += [np.repeat(train_rates[k:k + 1], P, axis=0), blank]
+        first += [True] + [False] * P
+    test_start = sum(len(s) for s in slots)
+    F = test.n_frames
+    slots.append(encode_frames(test.frames.reshape(-1, c.size, c.size), total))
+    first += ([True] + [False] * (F - 1)) * test.n_sequences
+    rates = np.concatenate(slots)
+    first = np.asarray(first, dtype=bool)
+    n_slots = len(rates)
+
+    brian_seed(c.seed)
+    sn = build_network(c, rates, first)
+    sn.set_learning(True)
+    sn.set_short_term(0.0 * c.gamma_F)
+    steps_per_frame = int(round(float(c.frame / c.dt)))
+    say(f"training on {len(train.images)} exemplars x {c.epochs} epochs")
+    sn.net.run(label_start * c.frame, namespace={})
+    timing["train_s"] = time.perf_counter() - t0
+    n_train_spikes = len(sn.spikes.t)
+    t1 = time.perf_counter()
+    sn.set_learning(False)
+    sn.net.run((test_start - label_start) * c.frame, namespace={})
+    counts = _slot_counts(sn.spikes, n_slots, steps_per_frame, c.dt, c.n_exc)
+    lab = counts[label_start:test_start].reshape(len(train.images), P + 1, c.n_exc).sum(1)
+    neuron_labels = assign_labels(lab, train.labels, c.n_classes)
+    timing["label_s"] = time.perf_counter() - t1
+    sn.net.store("trained")
+    n_before = len(sn.spikes.t)
+
+    truth = np.repeat(test.labels, F)
+    tnames = np.repeat(np.asarray(test.transforms, dtype=str), F)
+    preds, spf, state = {}, {}, {}
+    for name, v in tests.items():
+        t2 = time.perf_counter()
+        sn.net.restore("trained", restore_random_state=True)
+        sn.set_short_term(v["gamma_F"])
+        sn.syn.namespace["tau_F"] = v["tau_F"]
+        say(f"testing {name} on {test.n_sequences} sequences x {F} frames")
+        sn.net.run((n_slots - test_start) * c.frame, namespace={})
+        counts = _slot_counts(sn.spikes, n_slots, steps_per_frame, c.dt, c.n_exc)[test_start:]
+        preds[name] = decode_frames(counts, neuron_labels, c.n_classes)
+        spf[name] = float(counts.sum() / len(counts))
+        timing[f"test_{name}_s"] = time.perf_counter() - t2
+        state[name] = {v: np.array(getattr(sn.syn, v)[:]) for v in ("dG", "F", "nu", "t_prog")
+                       if v in sn.synapse_model.variables}
+        state[name]["input_spikes"] = np.array(sn.input_count.count[:])
+        state[name]["theta"] = np.array(sn.exc.theta[:])
+    if baselines:
+        t3 = time.perf_counter()
+        X = test.frames.reshape(test.n_sequences * F, -1)
+        for name, model in (("nearest_neighbour", NearestNeighbour()),
+                            ("mlp", MLP(seed=c.seed))):
+            preds[name] = model.fit(train.X, train.labels).predict(X)
+        timing["baselines_s"] = time.perf_counter() - t3
+    timing["total_s"] = time.perf_counter() - t0
+
+    accuracy, by_frame, by_ft, occl = {}, {}, {}, {"bins": list(OCCLUSION_BINS)}
+    hid = hidden_fraction(test.frames).reshape(-1)
+    bins = np.digitize(hid, OCCLUSION_BINS) - 1
+    for name, pred in preds.items():
+        correct = pred == truth
+        accuracy[name] = _scores(correct, tnames, test.transform_names)
+        by_frame[name] = [float(v) for v in correct.reshape(-1, F).mean(0)]
+        by_ft[name] = {t: [float(v) for v in correct[tnames == t].reshape(-1, F).mean(0)]
+                       for t in test.transform_names}
+        if "occlude" in test.transform_names:
+            sel = tnames == "occlude"
+            occl[name] = [float(correct[sel & (bins == b)].mean()) if np.any(sel & (bins == b))
+                          else float("nan") for b in range(len(OCCLUSION_BINS) - 1)]
+    cfg = {k: (str(v) if hasattr(v, "dim") else v) for k, v in asdict(c).items()
+           if k not in ("synapse_overrides", "neuron_overrides")}
+    cfg["synapse_overrides"] = {k: str(v) for k, v in _synapse_overrides(c, c.gamma_F).items()}
+    cfg["neuron_overrides"] = {k: str(v) for k, v in _neuron_overrides(c).items()}
+    cfg["transforms"] = list(test.transform_names)
+    cfg["target"] = prefs.codegen.target
+    res = SequenceResult(accuracy, by_frame, by_ft, occl, int((neuron_labels >= 0).sum()), spf,
+                         timing, cfg, preds, truth)
+    res.debug = {"train_spikes": n_train_spikes, "label_counts": lab,
+                 "neuron_labels": neuron_labels, "state": state}
+    res.network = sn
+    return res

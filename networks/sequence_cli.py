@@ -1,0 +1,167 @@
+"""The ``spikesyn sequence`` subcommand: train and score the ST-STDP network and its controls.
+
+Wire it into a parser with :func:`add_parser` and run it with :func:`run`::
+
+    spikesyn sequence --seed 0 --classes 10 --size 16 --frames 10 --json
+    spikesyn sequence --seed 1 --tau-F 200 --plot seq.png
+
+``--json`` prints one object; its ``accuracy`` maps each model (``st_stdp``, ``static``,
+``nearest_neighbour``, ``mlp``) to ``{transform: accuracy, ..., "overall": accuracy}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+__all__ = ["add_parser", "run", "config_from_args", "plot_result"]
+
+EXIT_USAGE = 2
+
+
+def _int_in(lo, hi):
+    def parse(text):
+        try:
+            x = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if not lo <= x <= hi:
+            raise argparse.ArgumentTypeError(f"must be in [{lo}, {hi}], got {x}")
+        return x
+    return parse
+
+
+def _float_in(lo, hi, open_low=False):
+    def parse(text):
+        try:
+            x = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not math.isfinite(x) or x < lo or x > hi or (open_low and x <= lo):
+            raise argparse.ArgumentTypeError(
+                f"must be in {'(' if open_low else '['}{lo}, {hi}], got {text!r}")
+        return x
+    return parse
+
+
+def add_parser(subparsers):
+    """Add the ``sequence`` subcommand to an ``argparse`` subparsers object; return its parser."""
+    from .sequence import LIMITS
+    p = subparsers.add_parser(
+        "sequence",
+        help="train a short-term-STDP spiking network on static exemplars and score it on "
+             "moving, turning, occluded object sequences (with F = 0 and ANN baselines)",
+        description="Train the memtransistor-synapse winner-take-all network on static "
+                    "exemplars, then score it frame by frame on transforming sequences with "
+                    "the short-term part F on (st_stdp) and off (static), next to a nearest "
+                    "neighbour and an MLP trained on the same exemplars.")
+    lim = LIMITS
+    p.add_argument("--seed", type=_int_in(0, 2**31 - 1), default=0, help="seed (data and network)")
+    p.add_argument("--classes", type=_int_in(*lim["n_classes"]), default=10)
+    p.add_argument("--size", type=_int_in(*lim["size"]), default=16, help="image side, pixels")
+    p.add_argument("--neurons", type=_int_in(*lim["n_exc"]), default=40,
+                   help="excitatory winner-take-all neurons")
+    p.add_argument("--exemplars", type=_int_in(*lim["exemplars"]), default=5,
+                   help="training exemplars per class")
+    p.add_argument("--epochs", type=_int_in(*lim["epochs"]), default=5)
+    p.add_argument("--frames", type=_int_in(*lim["n_frames"]), default=10,
+                   help="frames per test sequence")
+    p.add_argument("--sequences", type=_int_in(*lim["sequences_per_class"]), default=1,
+                   help="test sequences per class and transform")
+    p.add_argument("--frame-ms", type=_float_in(0, 10_000, open_low=True), default=50.0,
+                   help="frame duration in ms")
+    p.add_argument("--tau-F", dest="tau_F", type=_float_in(0, 1e7, open_low=True), default=None,
+                   help="decay of the short-term part F in ms (default: this network's)")
+    p.add_argument("--gamma-F", dest="gamma_F", type=_float_in(0, 1000), default=None,
+                   help="F increase per coincidence in uS (default: this network's)")
+    p.add_argument("--occlusion", type=_float_in(0, 1), default=0.6,
+                   help="largest hidden fraction of the object in occluded sequences, in [0, 1]")
+    p.add_argument("--transforms", default=None,
+                   help="comma-separated test transforms (default: all of the data set's)")
+    p.add_argument("--no-baselines", action="store_true", help="skip the non-spiking baselines")
+    p.add_argument("--target", choices=("cython", "numpy"), default="cython",
+                   help="Brian2 code generation target (default cython)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--plot", metavar="PNG", default=None,
+                   help="write accuracy vs occlusion and per-frame accuracy to this PNG")
+    p.set_defaults(func=lambda args, *rest: run(args))
+    return p
+
+
+def config_from_args(args):
+    """A :class:`~spikesyn.networks.sequence.SequenceConfig` from parsed arguments."""
+    from brian2 import ms, uS
+    from .sequence import SequenceConfig
+    kw = dict(n_classes=args.classes, size=args.size, n_exc=args.neurons,
+              exemplars=args.exemplars, epochs=args.epochs, n_frames=args.frames,
+              sequences_per_class=args.sequences, frame=args.frame_ms * ms,
+              occlusion=args.occlusion, seed=args.seed)
+    if args.tau_F is not None:
+        kw["tau_F"] = args.tau_F * ms
+    if args.gamma_F is not None:
+        kw["gamma_F"] = args.gamma_F * uS
+    return SequenceConfig(**kw)
+
+
+def plot_result(path, result):
+    """Accuracy versus occlusion level and accuracy per frame index, one line per model."""
+    import matplotlib
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    import numpy as np
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4))
+    bins = np.asarray(result.occlusion["bins"])
+    mids = (bins[:-1] + np.minimum(bins[1:], 1.0)) / 2
+    for name in result.accuracy:
+        if name in result.occlusion:
+            a1.plot(mids, result.occlusion[name], "o-", label=name)
+        a2.plot(np.arange(len(result.by_frame[name])), result.by_frame[name], "o-", label=name)
+    a1.set(xlabel="hidden fraction of the object", ylabel="accuracy", ylim=(0, 1.02),
+           title="occluded sequences")
+    a2.set(xlabel="frame", ylabel="accuracy", ylim=(0, 1.02), title="all sequences, per frame")
+    a1.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def run(args):
+    """Run the subcommand for parsed ``args``; return the exit status."""
+    from spikesyn.errors import SpikesynError
+    from .sequence import run_sequence
+    quiet = args.json
+    try:
+        config = config_from_args(args)
+        transforms = None if args.transforms is None else tuple(
+            t.strip() for t in args.transforms.split(",") if t.strip())
+        if args.plot is not None:
+            import os
+            d = os.path.dirname(os.path.abspath(args.plot))
+            if not os.path.isdir(d):
+                raise SpikesynError(f"{args.plot}: directory {d} does not exist")
+        from brian2 import prefs
+        prefs.codegen.target = args.target
+        import logging
+        logging.getLogger("brian2").setLevel(logging.ERROR)
+        from brian2 import BrianLogger
+        BrianLogger.suppress_name("resolution_conflict")
+        BrianLogger.suppress_name("brian2.codegen.generators.base")
+        result = run_sequence(config, transforms=transforms, baselines=not args.no_baselines,
+                              progress=None if quiet else
+                              (lambda m: print(m, file=sys.stderr, flush=True)))
+    except SpikesynError as exc:
+        print(f"spikesyn sequence: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.plot is not None:
+        plot_result(args.plot, result)
+    if args.json:
+        print(json.dumps(result.to_dict(), allow_nan=True))
+    else:
+        names = list(next(iter(result.accuracy.values())))
+        print("model              " + " ".join(f"{n[:9]:>9s}" for n in names))
+        for model, acc in result.accuracy.items():
+            print(f"{model:18s} " + " ".join(f"{acc[n]:9.3f}" for n in names))
+        print(f"({result.timing['total_s']:.1f} s)")
+    return 0

@@ -1,0 +1,135 @@
+"""The short-term-STDP sequence network (networks/sequence.py) and its CLI (tiny sizes, numpy)."""
+
+import argparse
+import json
+
+import numpy as np
+import pytest
+from brian2 import Hz, ms, nS, uS
+
+from spikesyn.errors import SpikesynError
+from spikesyn.networks import sequence as sq
+from spikesyn.networks import sequence_cli
+
+TINY = dict(n_classes=2, size=12, n_exc=4, exemplars=1, epochs=1, n_frames=3, present_frames=1)
+
+
+@pytest.fixture(scope="module")
+def tiny_result():
+    import brian2
+    brian2.prefs.codegen.target = "numpy"
+    brian2.start_scope()
+    cfg = sq.SequenceConfig(**TINY, gamma_F=5 * uS)
+    return sq.run_sequence(cfg, transforms=("occlude", "translate"), baselines=True,
+                           variants={"off_by_gamma": {"gamma_F": 0 * uS}})
+
+
+def test_accuracy_shape(tiny_result):
+    acc = tiny_result.accuracy
+    assert set(acc) == {"st_stdp", "static", "off_by_gamma", "nearest_neighbour", "mlp"}
+    for model, scores in acc.items():
+        assert set(scores) == {"occlude", "translate", "overall"}
+        assert all(0.0 <= v <= 1.0 for v in scores.values())
+    assert all(len(v) == TINY["n_frames"] for v in tiny_result.by_frame.values())
+
+
+def test_switching_F_off_leaves_everything_else_identical(tiny_result):
+    st = tiny_result.debug["state"]
+    on, off = st["st_stdp"], st["static"]
+    assert np.all(off["F"] == 0)                      # gamma_F = 0: F is exactly zero
+    assert np.any(on["F"] != 0)                       # and it is not with gamma_F > 0
+    for var in ("dG", "nu", "t_prog", "input_spikes", "theta"):
+        np.testing.assert_array_equal(on[var], off[var], err_msg=var)
+    # the static model is the same as the ST model with gamma_F = 0 (nothing else differs)
+    assert tiny_result.accuracy["static"] == tiny_result.accuracy["off_by_gamma"]
+    np.testing.assert_array_equal(tiny_result.predictions["static"],
+                                  tiny_result.predictions["off_by_gamma"])
+
+
+def test_result_json_round_trip(tiny_result):
+    d = json.loads(json.dumps(tiny_result.to_dict()))
+    assert set(d["accuracy"]["st_stdp"]) == {"occlude", "translate", "overall"}
+    assert len(d["occlusion"]["bins"]) == len(d["occlusion"]["st_stdp"]) + 1
+
+
+def test_helpers():
+    frames = np.zeros((3, 12, 12))
+    frames[:, 2:6, 2:6] = 1.0
+    frames[1, 2:4, 2:6] = 0.0
+    np.testing.assert_allclose(sq.hidden_fraction(frames), [0.0, 0.5, 0.0])
+    rates = sq.encode_frames(np.concatenate([frames, np.zeros((1, 12, 12))]), 1000.0)
+    np.testing.assert_allclose(rates.sum(1), [1000, 1000, 1000, 0])
+    counts = np.array([[5, 0, 1], [0, 4, 0], [0, 0, 3]])
+    labels = sq.assign_labels(counts, np.array([0, 1, 1]), 2)
+    assert labels.tolist() == [0, 1, 1]
+    assert sq.decode_frames(np.array([[3, 0, 0], [0, 1, 2], [0, 0, 0]]), labels, 2).tolist() \
+        == [0, 1, -1]
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(size=4), "size"),
+    (dict(size=1000), "size"),
+    (dict(n_classes=0), "n_classes"),
+    (dict(n_frames=0), "n_frames"),
+    (dict(n_exc=2.5), "n_exc"),
+    (dict(tau_F=100), "tau_F"),
+    (dict(tau_F=100 * Hz), "tau_F"),
+    (dict(tau_F=-5 * ms), "tau_F"),
+    (dict(occlusion=1.5), "occlusion"),
+    (dict(occlusion=-0.1), "occlusion"),
+    (dict(gamma_F=3), "gamma_F"),
+    (dict(w_inh=5 * ms), "w_inh"),
+    (dict(seed=-1), "seed"),
+])
+def test_bad_input_raises_before_simulation(kwargs, match, monkeypatch):
+    def boom(*a, **k):
+        raise AssertionError("a network was built")
+    monkeypatch.setattr(sq, "build_network", boom)
+    with pytest.raises(sq.SequenceError, match=match):
+        sq.run_sequence(sq.SequenceConfig(**kwargs))
+
+
+def test_bad_transform_and_variant(monkeypatch):
+    monkeypatch.setattr(sq, "build_network", lambda *a, **k: pytest.fail("built"))
+    with pytest.raises(sq.SequenceError, match="transform"):
+        sq.run_sequence(sq.SequenceConfig(**TINY), transforms=("wobble",))
+    with pytest.raises(sq.SequenceError, match="tau_F"):
+        sq.run_sequence(sq.SequenceConfig(**TINY), variants={"x": {"tau_F": 3}})
+
+
+def _parser():
+    p = argparse.ArgumentParser(prog="spikesyn")
+    sub = p.add_subparsers(dest="command")
+    sequence_cli.add_parser(sub)
+    return p
+
+
+@pytest.mark.parametrize("argv", [
+    ["sequence", "--classes", "0"], ["sequence", "--frames", "0"], ["sequence", "--size", "5"],
+    ["sequence", "--occlusion", "1.2"], ["sequence", "--tau-F", "-3"],
+    ["sequence", "--tau-F", "abc"],
+])
+def test_cli_rejects_bad_arguments(argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        _parser().parse_args(argv)
+    assert exc.value.code == 2
+
+
+def test_cli_json(capsys, tmp_path):
+    args = _parser().parse_args(
+        ["sequence", "--seed", "1", "--classes", "2", "--size", "12", "--neurons", "4",
+         "--exemplars", "1", "--epochs", "1", "--frames", "2", "--transforms", "occlude,rotate",
+         "--target", "numpy", "--json", "--plot", str(tmp_path / "seq.png")])
+    assert sequence_cli.run(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {"st_stdp", "static", "nearest_neighbour", "mlp"} <= set(out["accuracy"])
+    for scores in out["accuracy"].values():
+        assert set(scores) == {"occlude", "rotate", "overall"}
+        assert all(0 <= v <= 1 for v in scores.values())
+    assert (tmp_path / "seq.png").stat().st_size > 0
+
+
+def test_cli_error_is_one_line(capsys):
+    args = _parser().parse_args(["sequence", "--transforms", "wobble", "--json"])
+    assert sequence_cli.run(args) == 2
+    assert "transform" in capsys.readouterr().err
