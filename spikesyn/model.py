@@ -56,8 +56,13 @@ class Model:
 
     @property
     def variables(self):
-        """Names of the state variables the equations declare."""
-        return sorted(self.equations.names)
+        """Names of the state variables the equations declare (subexpressions excluded)."""
+        return sorted(set(self.equations.names) - set(self.equations.subexpr_names))
+
+    @property
+    def subexpressions(self):
+        """Names of the subexpressions the equations declare."""
+        return sorted(self.equations.subexpr_names)
 
     def parameter_unit(self, name):
         """The unit string a parameter is declared with in the card."""
