@@ -11,16 +11,22 @@ Load a model card and hand its arguments to Brian2::
 from spikesyn.cards import available_models
 from spikesyn.energy import EnergyMonitor, energy_of
 from spikesyn.errors import CardError, ParameterError, SpikesynError, UnknownModelError
+from spikesyn.graphio import GraphFormatError, read_graph
 from spikesyn.model import Model, load_model
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "CardError", "EnergyMonitor", "Model", "ParameterError", "SpikesynError", "UnknownModelError",
-    "available_models", "energy_of", "load_model", "maxcut",
+    "AnnealSchedule", "CardError", "EnergyMonitor", "GraphFormatError", "MaxCutResult", "Model",
+    "ParameterError", "SpikesynError", "UnknownModelError", "available_models", "energy_of",
+    "load_model", "maxcut", "read_graph",
 ]
 
-_LAZY = {"maxcut": ("spikesyn.networks.maxcut", "maxcut")}
+_LAZY = {
+    "maxcut": ("spikesyn.networks.maxcut", "maxcut"),
+    "MaxCutResult": ("spikesyn.networks.maxcut", "MaxCutResult"),
+    "AnnealSchedule": ("spikesyn.networks.maxcut", "AnnealSchedule"),
+}
 
 
 def __getattr__(name):

@@ -1,0 +1,302 @@
+"""Benchmark spikesyn.maxcut on Gset against dwave-samplers' simulated annealing and networkx.
+
+All solvers run in this one process, one after the other, on the same machine. Gset files are
+read from $SPIKESYN_GSET_DIR or ../shared/data/gset relative to the repository root; the script
+exits cleanly (status 0, a note) when they are absent.
+
+Sections (``--section``, repeatable; default all):
+
+tts      G1: time to reach the best-known cut (11624) over --seeds seeds, spikesyn vs SA
+         (SA: batches of 16 reads x 10000 sweeps until a batch holds the target)
+budget   G1-G21, G43-G54: best cut at an equal wall-clock budget (--budget s, default 10);
+         SA: a 16 x 500-sweep calibration batch, then 16 reads whose sweeps fill the budget;
+         networkx one_exchange / randomized_partition for reference
+g22      G22: time to reach 13359 within 30 s (SA: batches of 16 x --sa-sweeps)
+g81      G81 (20000 nodes): cut at 60 s vs best-known 14030, peak memory
+first    first-ever run (fresh Brian2 Cython cache, compile included) vs warm run, on G1
+
+Usage::
+
+    python benchmarks/maxcut_gset.py --section tts --section budget --md benchmarks/RESULTS_maxcut.md
+
+Needs ``pip install dwave-samplers`` for the SA peer (skipped with a note when missing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def gset_dir():
+    d = os.environ.get("SPIKESYN_GSET_DIR") or str(REPO.parent / "shared" / "data" / "gset")
+    return Path(d) if Path(d, "BEST_KNOWN.tsv").exists() else None
+
+
+def best_known(d):
+    rows = {}
+    lines = Path(d, "BEST_KNOWN.tsv").read_text().splitlines()
+    head = lines[0].split("\t")
+    for line in lines[1:]:
+        parts = line.split("\t")
+        if len(parts) >= 4 and parts[0].startswith("G"):
+            rows[parts[0]] = float(parts[head.index("best_known_cut")])
+    return rows
+
+
+def load(d, name):
+    from spikesyn.graphio import read_graph
+    return read_graph(Path(d, f"{name}.txt"), format="gset")
+
+
+# --------------------------------------------------------------------------- peers
+def sa_bqm(G):
+    """Max-cut as an Ising model for dimod: minimise sum w s_i s_j; cut = (W - E) / 2."""
+    import dimod
+    J = {}
+    for u, v, d in G.edges(data=True):
+        if u != v:
+            J[(u, v)] = J.get((u, v), 0.0) + d.get("weight", 1.0)
+    return dimod.BinaryQuadraticModel.from_ising({u: 0.0 for u in G.nodes}, J), sum(J.values())
+
+
+def sa_run(G, target=None, seed=0, reads=16, sweeps=10000, max_time=60):
+    """Time to target: repeat SA batches (reads x sweeps) until a batch holds the target.
+
+    Returns (best cut, time to best (s, end of the batch that found it), batches, wall).
+    """
+    from dwave.samplers import SimulatedAnnealingSampler
+    bqm, W = sa_bqm(G)
+    sampler = SimulatedAnnealingSampler()
+    t0 = time.perf_counter()
+    best, ttb, batches = -np.inf, None, 0
+    while True:
+        ss = sampler.sample(bqm, num_reads=reads, num_sweeps=sweeps, seed=seed * 1000 + batches)
+        batches += 1
+        cut = (W - float(ss.first.energy)) / 2
+        now = time.perf_counter() - t0
+        if cut > best:
+            best, ttb = cut, now
+        if (target is not None and best >= target) or now >= max_time:
+            break
+    return best, ttb, batches, time.perf_counter() - t0
+
+
+def sa_budget(G, budget, seed=0, reads=16, calib_sweeps=500):
+    """SA at a wall-clock budget: a short calibration batch, then one batch of ``reads`` anneals
+    whose sweep count fills the rest of the budget (one long anneal per read is SA's best use
+    of a fixed budget). Returns (best cut, time to best, sweeps of the long batch, wall)."""
+    from dwave.samplers import SimulatedAnnealingSampler
+    bqm, W = sa_bqm(G)
+    sampler = SimulatedAnnealingSampler()
+    t0 = time.perf_counter()
+    ss = sampler.sample(bqm, num_reads=reads, num_sweeps=calib_sweeps, seed=seed * 1000)
+    t_cal = time.perf_counter() - t0
+    best, ttb = (W - float(ss.first.energy)) / 2, t_cal
+    sweeps = max(calib_sweeps, int(calib_sweeps * (budget - t_cal) / t_cal))
+    ss = sampler.sample(bqm, num_reads=reads, num_sweeps=sweeps, seed=seed * 1000 + 1)
+    cut = (W - float(ss.first.energy)) / 2
+    now = time.perf_counter() - t0
+    if cut > best:
+        best, ttb = cut, now
+    return best, ttb, sweeps, now
+
+
+def _one_exchange(G, q):
+    from networkx.algorithms.approximation import maxcut as approx
+    t0 = time.perf_counter()
+    cut, _ = approx.one_exchange(G, seed=1, weight="weight")
+    q.put((cut, time.perf_counter() - t0))
+
+
+def nx_run(G, budget):
+    """networkx's two max-cut approximations; one_exchange gets the same budget (own process)."""
+    import multiprocessing as mp
+    from networkx.algorithms.approximation import maxcut as approx
+    out = {}
+    t0 = time.perf_counter()
+    cut, _ = approx.randomized_partitioning(G, seed=1, weight="weight")
+    out["randomized_partitioning"] = (cut, time.perf_counter() - t0)
+    ctx = mp.get_context("fork")
+    q = ctx.Queue()
+    proc = ctx.Process(target=_one_exchange, args=(G, q))
+    proc.start()
+    proc.join(budget)
+    if proc.is_alive():
+        proc.terminate()
+        proc.join()
+        out["one_exchange"] = None  # did not finish within the budget
+    else:
+        out["one_exchange"] = q.get()
+    return out
+
+
+def ss_run(G, **kw):
+    import spikesyn.networks.maxcut as mc
+    return mc.maxcut(G, **kw)
+
+
+# --------------------------------------------------------------------------- sections
+def section_tts(d, bk, args, md):
+    G = load(d, "G1")
+    target = bk["G1"]
+    ss_t, sa_t = [], []
+    ss_run(G, sweeps=5, replicas=args.replicas, seed=0)  # warm (compile) outside the timing
+    md.append(f"### G1: time to reach {target:g} ({args.seeds} seeds)\n")
+    md.append("| seed | spikesyn cut | spikesyn time to target (s) | SA cut | SA time to target (s) | SA batches |")
+    md.append("|---|---|---|---|---|---|")
+    for seed in range(args.seeds):
+        r = ss_run(G, target=target, time_limit=60, seed=seed, replicas=args.replicas, sweeps=args.sweeps)
+        t_ss = r.time_to_best if r.cut >= target else float("inf")
+        best, ttb, batches, _ = sa_run(G, target=target, seed=seed, reads=16, sweeps=args.sa_sweeps, max_time=60)
+        t_sa = ttb if best >= target else float("inf")
+        ss_t.append(t_ss)
+        sa_t.append(t_sa)
+        md.append(f"| {seed} | {r.cut:g} | {t_ss:.2f} | {best:g} | {t_sa:.2f} | {batches} |")
+        print(md[-1], flush=True)
+    md.append(f"| **median** | | **{statistics.median(ss_t):.2f}** | | **{statistics.median(sa_t):.2f}** | |\n")
+
+
+BUDGET_GRAPHS = [f"G{k}" for k in list(range(1, 22)) + list(range(43, 55))]
+
+
+def section_budget(d, bk, args, md):
+    names = args.graphs or BUDGET_GRAPHS
+    md.append(f"### Equal wall-clock budget: {args.budget:g} s per solver, seed 0\n")
+    md.append("| graph | n | m | best known | spikesyn cut | spikesyn t_best (s) | spikesyn wall (s) | SA cut | SA t_best (s) | SA wall (s) | SA sweeps | "
+              "nx one_exchange (s) | nx randomized | spikesyn >= SA |")
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    wins = 0
+    for name in names:
+        G = load(d, name)
+        warm = ss_run(G, sweeps=2, replicas=args.replicas, seed=0)  # compile outside the budget
+        # the budget covers building the network (warm) and the simulation
+        r = ss_run(G, time_limit=max(0.5, args.budget - warm.build_s), seed=0, replicas=args.replicas,
+                   sweeps=args.sweeps)
+        best, ttb, sa_sweeps, wall = sa_budget(G, args.budget, seed=0)
+        nxr = nx_run(G, args.budget) if not args.no_nx else {}
+        oe = nxr.get("one_exchange")
+        rp = nxr.get("randomized_partitioning")
+        ok = r.cut >= best
+        wins += ok
+        md.append(f"| {name} | {G.number_of_nodes()} | {G.number_of_edges()} | {bk.get(name, float('nan')):g} | "
+                  f"{r.cut:g} | {r.time_to_best:.2f} | {r.time_s:.2f} | {best:g} | {ttb:.2f} | {wall:.2f} | 16 x {sa_sweeps} | "
+                  f"{'%g (%.1f)' % oe if oe else ('-' if args.no_nx else 'not done in budget')} | {'%g' % rp[0] if rp else '-'} | {'yes' if ok else 'NO'} |")
+        print(md[-1], flush=True)
+    md.append(f"\nspikesyn >= SA on {wins} of {len(names)} graphs.\n")
+
+
+def section_g22(d, bk, args, md):
+    G = load(d, "G22")
+    target = bk["G22"]
+    ss_run(G, sweeps=2, replicas=args.replicas, seed=0)
+    r = ss_run(G, target=target, time_limit=30, seed=0, replicas=args.replicas, sweeps=args.sweeps)
+    best, ttb, batches, _ = sa_run(G, target=target, seed=0, reads=16, sweeps=args.sa_sweeps, max_time=30)
+    md.append(f"### G22: target {target:g} within 30 s, seed 0\n")
+    md.append("| solver | cut | time to best (s) | reached |")
+    md.append("|---|---|---|---|")
+    md.append(f"| spikesyn | {r.cut:g} | {r.time_to_best:.2f} | {'yes' if r.cut >= target else 'no'} |")
+    md.append(f"| SA | {best:g} | {ttb:.2f} | {'yes' if best >= target else 'no'} |\n")
+    print("\n".join(md[-3:]), flush=True)
+
+
+def section_g81(d, bk, args, md):
+    G = load(d, "G81")
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    ss_run(G, sweeps=2, replicas=args.replicas, seed=0)
+    r = ss_run(G, time_limit=60, seed=0, replicas=args.replicas, sweeps=args.sweeps)
+    rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    best, ttb, _, _ = sa_budget(G, 60, seed=0)
+    md.append("### G81 (20000 nodes, 40000 edges): 60 s, seed 0\n")
+    md.append("| solver | cut | best known | gap | time to best (s) | peak RSS (MiB) |")
+    md.append("|---|---|---|---|---|---|")
+    md.append(f"| spikesyn | {r.cut:g} | {bk['G81']:g} | {100 * (1 - r.cut / bk['G81']):.2f} % | "
+              f"{r.time_to_best:.2f} | {rss1:.0f} (before: {rss0:.0f}) |")
+    md.append(f"| SA | {best:g} | {bk['G81']:g} | {100 * (1 - best / bk['G81']):.2f} % | {ttb:.2f} | |\n")
+    print("\n".join(md[-3:]), flush=True)
+
+
+_FIRST = r"""
+import sys, time, json
+t0 = time.perf_counter()
+import brian2
+brian2.prefs.codegen.runtime.cython.cache_dir = sys.argv[2]
+import spikesyn.networks.maxcut as mc
+from spikesyn.graphio import read_graph
+G = read_graph(sys.argv[1])
+r = mc.maxcut(G, target=float(sys.argv[3]), time_limit=120, seed=0, replicas=int(sys.argv[4]))
+print(json.dumps({"wall": time.perf_counter() - t0, "cut": r.cut, "build_s": r.build_s,
+                  "ttb": r.time_to_best}))
+"""
+
+
+def section_first(d, bk, args, md):
+    md.append("### First-ever run (fresh Cython cache, compile included) vs warm, G1 to 11624, seed 0\n")
+    md.append("| run | process wall (s) | maxcut build (s) | time to target (s) | cut |")
+    md.append("|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as cache:
+        for label in ("first-ever (cold cache)", "warm (same cache)"):
+            out = subprocess.run([sys.executable, "-c", _FIRST, str(Path(d, "G1.txt")), cache,
+                                  str(bk["G1"]), str(args.replicas)],
+                                 capture_output=True, text=True, check=True)
+            res = json.loads(out.stdout.strip().splitlines()[-1])
+            md.append(f"| {label} | {res['wall']:.1f} | {res['build_s']:.2f} | {res['ttb']:.2f} | {res['cut']:g} |")
+            print(md[-1], flush=True)
+    md.append("")
+
+
+SECTIONS = {"tts": section_tts, "budget": section_budget, "g22": section_g22, "g81": section_g81,
+            "first": section_first}
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--section", action="append", choices=list(SECTIONS))
+    p.add_argument("--graphs", nargs="*", help="budget section: these graphs only")
+    p.add_argument("--seeds", type=int, default=5)
+    p.add_argument("--budget", type=float, default=10.0)
+    p.add_argument("--replicas", type=int, default=16)
+    p.add_argument("--sweeps", type=int, default=None, help="spikesyn sweeps per anneal (default: library's)")
+    p.add_argument("--sa-sweeps", type=int, default=10000)
+    p.add_argument("--no-nx", action="store_true", help="skip the networkx peers")
+    p.add_argument("--md", help="append the markdown tables to this file")
+    args = p.parse_args(argv)
+    d = gset_dir()
+    if d is None:
+        print("Gset data not found (set SPIKESYN_GSET_DIR); nothing to do.")
+        return 0
+    try:
+        import dwave.samplers  # noqa: F401
+    except ImportError:
+        print("dwave-samplers is not installed (pip install dwave-samplers); nothing to compare.")
+        return 0
+    bk = best_known(d)
+    md = []
+    import platform
+    md.append(f"## Run of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.node()} "
+              f"({os.cpu_count()} cores), Python {platform.python_version()}\n")
+    md.append("Command: `python benchmarks/maxcut_gset.py " + " ".join(argv if argv is not None else sys.argv[1:]) + "`\n")
+    for name in args.section or list(SECTIONS):
+        SECTIONS[name](d, bk, args, md)
+    text = "\n".join(md) + "\n"
+    if args.md:
+        with open(args.md, "a", encoding="utf-8") as fh:
+            fh.write(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,597 @@
+"""Max-cut with a noisy Hopfield network of stochastic binary spiking neurons on device synapses.
+
+Each node of the graph is a binary neuron (card ``binary_hopfield``), state ``s = +1/-1``; each
+edge is a pair of synapses (both directions) whose weight sits on a PCM differential pair. The
+coupling is ``J = -w``, so the network's energy ``sum_{i<j} w_ij s_i s_j`` is minimal where the cut
+``(W_total - sum_{i<j} w_ij s_i s_j) / 2`` is maximal. A flip is a spike: the synapses of the
+flipping neuron add ``2 w s_old`` to their targets' fields, so a time step costs work in
+proportion to the flips, not to the edges.
+
+The neurons of a graph colouring class are read in the same time step (neighbours never update
+together: one sweep of ``K`` steps is an exact asynchronous sweep). Read noise is the sum of the
+read noises of a neuron's synapses, amplified by a gain that an annealing schedule lowers
+geometrically; the anneal restarts when it ends (while time is left). ``R`` replicas of the
+graph run side by side in one NeuronGroup (block-diagonal synapses) in one simulation.
+
+Examples
+--------
+>>> import networkx as nx
+>>> import spikesyn as ss
+>>> G = nx.cycle_graph(6)
+>>> res = ss.maxcut(G, seed=1, sweeps=100)        # doctest: +SKIP
+>>> res.cut                                        # doctest: +SKIP
+6.0
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+
+from spikesyn.errors import ParameterError
+
+from .maxcut_devices import DEVICES, Device, get_device, program
+
+__all__ = ["maxcut", "MaxCutResult", "AnnealSchedule", "prepare_graph", "cut_value",
+           "DEVICES", "Device"]
+
+#: Relative noise (noise std / rms coupling of a neuron) at the start and end of the default
+#: anneal. Tuned on Gset G1/G14/G43 (see benchmarks/RESULTS_maxcut.md).
+DEFAULT_SCHEDULE = (0.7, 0.03)
+DEFAULT_SWEEPS = 1000
+#: first anneal of a time-limited run (later ones double)
+DEFAULT_SWEEPS_TIMED = 500
+DEFAULT_REPLICAS = 16
+_MIN_BUCKET = 256
+_PROGRESS_EVERY_S = 1.0
+#: default cap on update slots per sweep (see ``update_slots`` of :func:`maxcut`)
+DEFAULT_UPDATE_SLOTS = 4
+
+
+@dataclass(frozen=True)
+class AnnealSchedule:
+    """Geometric annealing schedule of the read-noise amplitude.
+
+    Parameters
+    ----------
+    start, stop : float
+        Noise standard deviation relative to each neuron's rms coupling ``sqrt(sum_j w_ij^2)``
+        at the start and at the end of one anneal. The device's gain is derived from them.
+
+    Examples
+    --------
+    >>> AnnealSchedule(2.0, 0.02)
+    AnnealSchedule(start=2.0, stop=0.02)
+    """
+
+    start: float = DEFAULT_SCHEDULE[0]
+    stop: float = DEFAULT_SCHEDULE[1]
+
+    def __post_init__(self):
+        for name in ("start", "stop"):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
+                raise ParameterError(f"schedule {name} must be a positive number, got {v!r}")
+
+
+@dataclass
+class MaxCutResult:
+    """What :func:`maxcut` found.
+
+    Attributes
+    ----------
+    cut : float
+        Weight of the best cut found.
+    partition : tuple of two sets
+        Node labels on each side (as :func:`networkx.approximation.one_exchange` returns).
+    time_to_best : float
+        Seconds from the call to the moment the best cut was first seen.
+    trace : list of (float, float)
+        Best-so-far cut over time: (seconds since the call, cut) at each improvement.
+    energy : brian2.Quantity
+        Energy of the synaptic reads (joules; 0 J for the software modes).
+    settings : dict
+        Everything needed to reproduce the run (seed, sweeps, replicas, device, schedule, ...).
+    n, m : int
+        Nodes and (distinct, non-loop) edges of the graph.
+    sweeps_done : int
+        Sweeps each replica made. ``anneals_done`` is the number of (possibly partial) anneals.
+    flips : int
+        Spikes (state flips) over all replicas.
+    time_s : float
+        Wall-clock duration of the call; ``build_s`` of it went to building (and compiling).
+    replica_cuts : list of float
+        Best cut of each replica.
+    interrupted : bool
+        True when stopped by Ctrl-C (the best cut so far is returned).
+    stop_reason : str
+        "sweeps", "time_limit", "target" or "interrupted".
+    """
+
+    cut: float
+    partition: tuple
+    time_to_best: float
+    trace: list
+    energy: object
+    settings: dict
+    n: int
+    m: int
+    sweeps_done: int
+    anneals_done: float
+    flips: int
+    time_s: float
+    build_s: float
+    replica_cuts: list = field(default_factory=list)
+    interrupted: bool = False
+    stop_reason: str = "sweeps"
+
+    def as_dict(self):
+        """Plain JSON-ready data (partition as two lists of labels)."""
+        from brian2 import joule
+
+        def lab(x):
+            return x if isinstance(x, (int, float, str)) or x is None else str(x)
+
+        return {
+            "cut": self.cut, "n": self.n, "m": self.m, "time_s": self.time_s,
+            "time_to_best_s": self.time_to_best, "build_s": self.build_s,
+            "seed": self.settings.get("seed"), "sweeps_done": self.sweeps_done,
+            "anneals_done": self.anneals_done, "flips": self.flips,
+            "energy_J": float(self.energy / joule), "stop_reason": self.stop_reason,
+            "interrupted": self.interrupted, "replica_cuts": self.replica_cuts,
+            "trace": [[t, c] for t, c in self.trace],
+            "settings": json.loads(json.dumps(self.settings, default=str)),
+            "partition": [sorted((lab(x) for x in side), key=_sort_key) for side in self.partition],
+        }
+
+
+def _sort_key(x):
+    return (0, x, "") if isinstance(x, (int, float)) else (1, 0, str(x))
+
+
+# --------------------------------------------------------------------------- graph handling
+def prepare_graph(G, weight="weight"):
+    """Turn a networkx graph into arrays: nodes, edge endpoints and summed weights.
+
+    Parallel edges (MultiGraph) and both directions (DiGraph) are summed; self-loops are
+    ignored with a warning; edges whose summed weight is 0 are dropped.
+
+    Returns
+    -------
+    nodes : list
+    iu, iv : ndarray of int
+        Endpoints (node indices), ``iu < iv``.
+    w : ndarray of float
+
+    Raises
+    ------
+    ParameterError
+        A weight is not a finite number.
+    """
+    if not isinstance(G, nx.Graph):
+        raise ParameterError(f"maxcut needs a networkx graph, got {type(G).__name__}")
+    nodes = list(G.nodes)
+    index = {u: k for k, u in enumerate(nodes)}
+    acc = {}
+    loops = 0
+    for u, v, d in G.edges(data=True):
+        if u == v:
+            loops += 1
+            continue
+        x = d.get(weight, 1) if weight is not None else 1
+        try:
+            x = float(x)
+        except (TypeError, ValueError):
+            raise ParameterError(f"edge ({u!r}, {v!r}): weight {x!r} is not a number") from None
+        if not math.isfinite(x):
+            raise ParameterError(f"edge ({u!r}, {v!r}): weight {x!r} is not finite")
+        a, b = sorted((index[u], index[v]))
+        acc[(a, b)] = acc.get((a, b), 0.0) + x
+    if loops:
+        warnings.warn(f"maxcut ignores {loops} self-loop(s): they are never cut", stacklevel=3)
+    keys = [k for k, x in acc.items() if x != 0.0]
+    iu = np.array([k[0] for k in keys], dtype=np.int64)
+    iv = np.array([k[1] for k in keys], dtype=np.int64)
+    w = np.array([acc[k] for k in keys], dtype=float)
+    return nodes, iu, iv, w
+
+
+def cut_value(G, partition, weight="weight"):
+    """Weight of the edges between the two sides (parallel edges and directions summed).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> cut_value(nx.path_graph(3), ({0, 2}, {1}))
+    2.0
+    """
+    side = {u: 0 for u in partition[0]}
+    side.update({u: 1 for u in partition[1]})
+    total = 0.0
+    for u, v, d in G.edges(data=True):
+        if u != v and side[u] != side[v]:
+            total += float(d.get(weight, 1) if weight is not None else 1)
+    return total
+
+
+def _colouring(n, iu, iv):
+    H = nx.Graph()
+    H.add_nodes_from(range(n))
+    H.add_edges_from(zip(iu.tolist(), iv.tolist()))
+    col = nx.greedy_color(H, strategy="largest_first")
+    phase = np.array([col[k] for k in range(n)], dtype=np.int32)
+    return phase, int(phase.max()) + 1 if n else 1
+
+
+def _bucket(N):
+    """Round a group size up to one of few sizes, so compiled code is reused across graphs."""
+    b = _MIN_BUCKET
+    while True:
+        for f in (1.0, 1.25, 1.5, 1.75):
+            if int(b * f) >= N:
+                return int(b * f)
+        b *= 2
+
+
+def _marker(N, codegen):
+    import brian2
+    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "spikesyn" / "compiled"
+    return base / f"maxcut-{codegen}-{_bucket(N)}-brian2-{brian2.__version__}"
+
+
+def needs_compile(N, codegen):
+    """Whether a run of ``N`` neurons on ``codegen`` will compile code first (no cached build).
+
+    Examples
+    --------
+    >>> needs_compile(1000, "numpy")
+    False
+    """
+    return codegen == "cython" and not _marker(N, codegen).exists()
+
+
+def mark_compiled(N, codegen):
+    """Remember that the code for this group-size bucket is compiled (see :func:`needs_compile`)."""
+    if codegen != "cython":
+        return
+    try:
+        p = _marker(N, codegen)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.touch()
+    except OSError:
+        pass
+
+
+def _seconds(value, name):
+    if value is None:
+        return None
+    try:
+        from brian2 import Quantity, second
+        if isinstance(value, Quantity):
+            from brian2.units.fundamentalunits import fail_for_dimension_mismatch
+            fail_for_dimension_mismatch(value, second, f"{name} must be a time")
+            value = float(value / second)
+    except ImportError:  # pragma: no cover
+        pass
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise ParameterError(f"{name} must be a number of seconds or a brian2 time, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value) or value <= 0:
+        raise ParameterError(f"{name} must be positive, got {value!r}")
+    return value
+
+
+def _positive_int(value, name):
+    if value is None:
+        return None
+    if isinstance(value, bool) or int(value) != value or value < 1:
+        raise ParameterError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _pick_target(codegen):
+    from brian2.codegen.runtime.cython_rt import CythonCodeObject
+    if codegen == "auto":
+        return "cython" if CythonCodeObject.is_available() else "numpy"
+    if codegen not in ("cython", "numpy"):
+        raise ParameterError(f"codegen must be 'auto', 'cython' or 'numpy', got {codegen!r}")
+    return codegen
+
+
+# --------------------------------------------------------------------------- the solver
+def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=None,
+           weight="weight", device="pcm", schedule=None, restarts="double", update_slots=DEFAULT_UPDATE_SLOTS,
+           codegen="auto", progress=None):
+    """Find a large cut of a graph with a noisy Hopfield network of spiking binary neurons.
+
+    Parameters
+    ----------
+    G : networkx.Graph, DiGraph, MultiGraph or MultiDiGraph
+        Any hashable node labels. Parallel edges and both directions are summed; self-loops are
+        ignored (with a warning). A graph without edges gives cut 0.
+    time_limit : float or brian2.Quantity, optional
+        Wall-clock budget of the simulation in seconds (after building and compiling). Anneals
+        of ``sweeps`` sweeps are repeated until it runs out. Without it, one anneal is run.
+    sweeps : int, optional
+        Sweeps (reads of every neuron) in one anneal; default 1000, or 500 for the first anneal
+        of a time-limited run.
+    replicas : int, optional
+        Independent copies of the network simulated together; default 16.
+    seed : int, optional
+        Seeds Brian2's and numpy's generators: the same seed gives the same answer for the same
+        ``sweeps`` (with ``time_limit`` the number of anneals that fit may vary). Drawn at random
+        and reported in ``settings["seed"]`` when omitted.
+    target : float, optional
+        Stop as soon as a cut at least this large is found.
+    weight : str or None
+        Edge attribute holding the weight (default 1 when missing); None: all weights 1.
+    device : str or Device
+        ``"pcm"`` (default), ``"pcm-prog"``, ``"pcm-4bit"``, ``"pcm-aged"``, ``"ideal"``,
+        ``"noiseless"`` (see :mod:`spikesyn.networks.maxcut_devices`).
+    schedule : AnnealSchedule or (start, stop), optional
+        Relative noise at the start and end of an anneal; default (0.7, 0.03).
+    restarts : {"double", "repeat"}
+        With ``time_limit``: each new anneal lasts twice as long as the one before ("double",
+        default: short anneals find easy optima fast, long ones the hard ones) or the same
+        ``sweeps`` ("repeat").
+    update_slots : int or None
+        Time steps per sweep. Neurons are coloured so that neighbours never share a colour;
+        colour classes are read in turn, merged into at most this many slots (default 4).
+        ``None``: one slot per colour, an exact asynchronous sweep (neighbours never update
+        together) but up to ~4x more steps per sweep on dense graphs.
+    codegen : {"auto", "cython", "numpy"}
+        Brian2 runtime target; "auto" is cython when a compiler works (compiled code is cached
+        per group-size bucket: the first run of a bucket compiles for ~20 s).
+    progress : callable, optional
+        Called about once a second with a dict (elapsed, best cut, sweeps done).
+
+    Returns
+    -------
+    MaxCutResult
+
+    Raises
+    ------
+    ParameterError
+        A bad argument (non-positive time limit, unknown device, non-finite weight, ...).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> import spikesyn as ss
+    >>> res = ss.maxcut(nx.petersen_graph(), seed=3, sweeps=200)   # doctest: +SKIP
+    >>> res.cut, len(res.partition[0]) + len(res.partition[1])       # doctest: +SKIP
+    (12.0, 10)
+    """
+    t_call = time.perf_counter()
+    time_limit = _seconds(time_limit, "time_limit")
+    sweeps = _positive_int(sweeps, "sweeps") or (DEFAULT_SWEEPS if time_limit is None else DEFAULT_SWEEPS_TIMED)
+    R = _positive_int(replicas, "replicas") or DEFAULT_REPLICAS
+    dev = get_device(device)
+    if schedule is None:
+        schedule = AnnealSchedule()
+    elif not isinstance(schedule, AnnealSchedule):
+        try:
+            schedule = AnnealSchedule(*schedule)
+        except TypeError:
+            raise ParameterError(f"schedule must be an AnnealSchedule or (start, stop), got {schedule!r}") from None
+    if target is not None:
+        try:
+            target = float(target)
+        except (TypeError, ValueError):
+            raise ParameterError(f"target must be a number, got {target!r}") from None
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % (2 ** 31))
+    seed = int(seed)
+    cg = _pick_target(codegen)
+    update_slots = _positive_int(update_slots, "update_slots")
+    if restarts not in ("double", "repeat"):
+        raise ParameterError(f"restarts must be 'double' or 'repeat', got {restarts!r}")
+
+    nodes, iu, iv, w = prepare_graph(G, weight)
+    n, m = len(nodes), len(w)
+    settings = {"seed": seed, "sweeps": sweeps, "replicas": R, "device": dev.describe(),
+                "schedule": {"start": schedule.start, "stop": schedule.stop, "shape": "geometric"},
+                "time_limit_s": time_limit, "restarts": restarts, "update_slots": update_slots, "target": target, "weight": weight, "codegen": cg}
+    if n == 0 or m == 0:
+        side = set(nodes)
+        return MaxCutResult(0.0, (side, set()), 0.0, [(0.0, 0.0)], 0.0 * _joule(), settings, n, m,
+                            0, 0, 0, time.perf_counter() - t_call, 0.0, [0.0] * R,
+                            stop_reason="no edges")
+
+    rng = np.random.default_rng(seed)
+    prog = program(w, dev, rng)
+    sim = _Simulation(n, iu, iv, w, prog, dev, schedule, sweeps, R, seed, cg, rng,
+                      doubling=restarts == "double" and time_limit is not None,
+                      update_slots=update_slots)
+    build_s = time.perf_counter() - t_call
+    settings.update(colours=sim.colours, slots=sim.K, group_size=sim.N, gain_start=sim.gain_start,
+                    gain_stop=sim.gain_stop)
+    out = sim.run(time_limit, target, progress, t_call)
+
+    spins = out["spins"]
+    partition = ({nodes[k] for k in range(n) if spins[k] > 0}, {nodes[k] for k in range(n) if spins[k] <= 0})
+    energy = out["sweeps_done"] * R * float(np.sum(prog["g_sum"])) * 2 \
+        * float(dev.read_voltage ** 2 * dev.read_pulse / (_volt() ** 2 * _second()))
+    if dev.kind != "pcm":
+        energy = 0.0
+    return MaxCutResult(
+        cut=float(out["best"]), partition=partition, time_to_best=out["time_to_best"],
+        trace=out["trace"], energy=energy * _joule(), settings=settings, n=n, m=m,
+        sweeps_done=out["sweeps_done"], anneals_done=_anneals(out["sweeps_done"], sweeps, sim.doubling),
+        flips=out["flips"], time_s=time.perf_counter() - t_call, build_s=build_s,
+        replica_cuts=[float(x) for x in out["replica_best"]], interrupted=out["reason"] == "interrupted",
+        stop_reason=out["reason"])
+
+
+def _anneals(done, sweeps, doubling):
+    x = done / sweeps
+    return round(math.log2(x + 1) if doubling else x, 3)
+
+
+def _joule():
+    from brian2 import joule
+    return joule
+
+
+def _volt():
+    from brian2 import volt
+    return volt
+
+
+def _second():
+    from brian2 import second
+    return second
+
+
+class _Simulation:
+    """The Brian2 objects of one solve and the loop that runs them."""
+
+    def __init__(self, n, iu, iv, w, prog, dev, schedule, sweeps, R, seed, codegen, rng, doubling=False,
+                 update_slots=None):
+        import brian2 as b2
+        import scipy.sparse as sp
+        from spikesyn import load_model
+
+        self.n, self.R, self.seed, self.codegen, self.sweeps = n, R, seed, codegen, sweeps
+        self.doubling = doubling
+        # neurons of one colour are contiguous: the step that reads a colour touches one block
+        # (predictable branches in the thresholder)
+        phase, self.K = _colouring(n, iu, iv)
+        self.colours = self.K
+        if update_slots and self.K > update_slots:
+            # fewer update slots than colours: a few neighbours may update in the same step
+            phase = phase % update_slots
+            self.K = update_slots
+        order = np.argsort(phase, kind="stable")
+        self.inv = np.empty(n, dtype=np.int64)
+        self.inv[order] = np.arange(n)
+        iu, iv = self.inv[iu], self.inv[iv]
+        self.phase = phase[order]
+        self.w, self.W_total = w, float(np.sum(w))
+        self.W = sp.coo_matrix((np.r_[w, w], (np.r_[iu, iv], np.r_[iv, iu])), shape=(n, n)).tocsr()
+        w_eff = prog["w_eff"]
+        self.exact = bool(np.array_equal(w_eff, w))
+        W_eff = sp.coo_matrix((np.r_[w_eff, w_eff], (np.r_[iu, iv], np.r_[iv, iu])), shape=(n, n)).tocsr()
+        rms = np.sqrt(np.bincount(np.r_[iu, iv], weights=np.r_[w, w] ** 2, minlength=n))
+        var = np.bincount(np.r_[iu, iv], weights=np.r_[prog["var_read"], prog["var_read"]], minlength=n)
+        sigma_dev = np.sqrt(var)
+        # one gain for the whole array: the schedule's relative noise over the device's typical
+        # relative noise (median over neurons of sigma_dev / rms coupling)
+        ok = (rms > 0) & (sigma_dev > 0)
+        rho = float(np.median(sigma_dev[ok] / rms[ok])) if ok.any() else 1.0
+        if dev.kind == "noiseless":
+            sigma_dev[:] = 0.0
+            self.gain_start = self.gain_stop = 1.0
+        else:
+            self.gain_start, self.gain_stop = schedule.start / rho, schedule.stop / rho
+        self.N = _bucket(n * R)
+        dt = 1 * b2.us
+        self.dt = dt
+        self.steps_per_anneal = sweeps * self.K
+
+        card = load_model("binary_hopfield")
+        coupling = load_model("hopfield_coupling")
+        self.prev_target = b2.prefs.codegen.target
+        b2.prefs.codegen.target = codegen
+        try:
+            kw = card.neuron_kwargs(gain_start=self.gain_start, gain_stop=self.gain_stop,
+                                    T_anneal=self.steps_per_anneal * dt, n_phases=float(self.K),
+                                    dt_update=dt, doubling=float(doubling))
+            grp = b2.NeuronGroup(self.N, dt=dt, name="hopfield", **kw)
+            syn = b2.Synapses(grp, grp, dt=dt, name="coupling", **coupling.synapse_kwargs())
+            off = (np.arange(R, dtype=np.int64) * n)[:, None]
+            src = np.r_[iu, iv][None, :] + off
+            dst = np.r_[iv, iu][None, :] + off
+            syn.connect(i=src.ravel(), j=dst.ravel())
+            syn.w_eff = np.tile(np.r_[w_eff, w_eff], R)
+            S0 = rng.choice(np.array([-1.0, 1.0]), size=(R, n))
+            s_all = np.ones(self.N)
+            h_all = np.zeros(self.N)
+            sig_all = np.zeros(self.N)
+            ph_all = np.zeros(self.N, dtype=np.int32)
+            s_all[: n * R] = S0.ravel()
+            h_all[: n * R] = (-(W_eff @ S0.T).T).ravel()
+            sig_all[: n * R] = np.tile(sigma_dev, R)
+            ph_all[: n * R] = np.tile(self.phase, R)
+            grp.s, grp.h, grp.sigma_dev, grp.phase = s_all, h_all, sig_all, ph_all
+        finally:
+            b2.prefs.codegen.target = self.prev_target
+        self.grp, self.syn = grp, syn
+
+    def run(self, time_limit, target, progress, t_call):
+        import brian2 as b2
+
+        n, R, K = self.n, self.R, self.K
+        nR = n * R
+        best = -np.inf
+        best_spins = None
+        replica_best = np.full(R, -np.inf)
+        trace = []
+        state = {"time_to_best": 0.0, "reason": "sweeps", "last_progress": time.perf_counter(),
+                 "checks": 0}
+        grp = self.grp
+        t_run = [None]
+
+        def check():
+            nonlocal best, best_spins
+            now = time.perf_counter()
+            state["checks"] += 1
+            s = grp.s_[:nR].reshape(R, n)
+            if self.exact:
+                h = grp.h_[:nR].reshape(R, n)
+                cuts = (self.W_total + 0.5 * np.einsum("ij,ij->i", s, h)) / 2
+            else:
+                cuts = (self.W_total + 0.5 * np.einsum("ij,ij->i", s, -(self.W @ s.T).T)) / 2
+            np.maximum(replica_best, cuts, out=replica_best)
+            r = int(np.argmax(cuts))
+            if cuts[r] > best:
+                best = float(cuts[r])
+                best_spins = s[r].copy()
+                state["time_to_best"] = now - t_call
+                trace.append((now - t_call, best))
+            if target is not None and best >= target:
+                state["reason"] = "target"
+                net.stop()
+            elif time_limit is not None and now - t_run[0] >= time_limit:
+                state["reason"] = "time_limit"
+                net.stop()
+            if progress is not None and now - state["last_progress"] >= _PROGRESS_EVERY_S:
+                state["last_progress"] = now
+                progress({"elapsed": now - t_call, "best": best, "sweeps": state["checks"]})
+
+        # check the replicas' cuts every sweep on small networks, every few sweeps on big ones
+        # (a check costs O(n R) Python/numpy work; low-noise states persist for many sweeps)
+        self.check_every = int(min(4, max(1, nR // 4000)))
+        op = b2.NetworkOperation(check, dt=self.dt * K * self.check_every, when="end")
+        net = b2.Network(self.grp, self.syn, op)
+        b2.prefs.codegen.target = self.codegen
+        b2.seed(self.seed)
+        duration = self.steps_per_anneal * self.dt
+        if time_limit is not None:
+            duration = duration * 10 ** 6  # anneals repeat until the time limit stops the run
+        try:
+            t_run[0] = time.perf_counter()
+            # the first check sees the random initial state
+            check()
+            try:
+                net.run(duration, namespace={})
+            except KeyboardInterrupt:
+                state["reason"] = "interrupted"
+        finally:
+            b2.prefs.codegen.target = self.prev_target
+        # the state the run ended in (checked at the last sweep boundary)
+        if state["reason"] != "interrupted":
+            check()
+        sweeps_done = int(round(float(net.t / self.dt))) // K
+        flips = int(np.sum(grp.nflip_[:nR]))
+        return {"best": best, "spins": best_spins[self.inv], "trace": trace, "time_to_best": state["time_to_best"],
+                "reason": state["reason"], "sweeps_done": sweeps_done, "flips": flips,
+                "replica_best": replica_best}

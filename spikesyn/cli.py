@@ -1,0 +1,281 @@
+"""The ``spikesyn`` command line.
+
+Subcommands are registered in :func:`build_parser` (one ``_add_<name>`` function each), so a new
+job (``sequence``, ``energy``, ...) adds a function and a line there.
+
+Examples
+--------
+Shell::
+
+    spikesyn maxcut --demo
+    spikesyn maxcut G1.txt --time-limit 10 --seed 1 --json
+    spikesyn maxcut graph.graphml --out partition.txt --plot cut.png
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+__all__ = ["main", "build_parser"]
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+_PROGRESS_AFTER_S = 2.0
+
+
+class CliError(Exception):
+    """A user error: printed as one line, exit code 2."""
+
+
+# --------------------------------------------------------------------------- helpers
+def _atomic_write(path, write):
+    """Write a file through a temporary sibling and os.replace, so no partial file is left."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise CliError(f"{path}: directory {directory} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=directory)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _positive_float(text):
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not x > 0 or x == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
+    return x
+
+
+def _positive_int(text):
+    try:
+        x = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if x < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return x
+
+
+def _finite_float(text):
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if x != x or x in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"must be finite, got {text!r}")
+    return x
+
+
+# --------------------------------------------------------------------------- maxcut
+def demo_graph():
+    """The built-in demo graph: a 200-node random graph with +1/-1 weights (fixed seed).
+
+    Examples
+    --------
+    >>> G = demo_graph()
+    >>> G.number_of_nodes()
+    200
+    """
+    import networkx as nx
+    import numpy as np
+
+    G = nx.gnm_random_graph(200, 1200, seed=2024)
+    rng = np.random.default_rng(2024)
+    for (u, v), w in zip(G.edges, rng.choice([-1.0, 1.0], size=G.number_of_edges(), p=[0.3, 0.7])):
+        G[u][v]["weight"] = float(w)
+    return G
+
+
+def _add_maxcut(sub):
+    from spikesyn.graphio import FORMATS
+
+    p = sub.add_parser(
+        "maxcut", help="solve max-cut on a graph file with a noisy Hopfield spiking network",
+        description="Find a large cut of a weighted graph with a noisy Hopfield network of "
+                    "stochastic binary spiking neurons on PCM synapses (Brian2).",
+        epilog="exit status: 0 solved, 2 bad input (file, format or option), 130 interrupted "
+               "before any result")
+    p.add_argument("graph", nargs="?", help="graph file (Gset/rudy, edge list, GML, GraphML, Matrix Market)")
+    p.add_argument("--demo", action="store_true", help="solve a built-in 200-node graph instead of a file")
+    p.add_argument("--format", choices=FORMATS, default="auto", help="file format (default: auto)")
+    p.add_argument("--time-limit", type=_positive_float, metavar="S",
+                   help="simulation budget in seconds; anneals repeat until it runs out")
+    p.add_argument("--sweeps", type=_positive_int, metavar="N", help="sweeps per anneal (default 1000)")
+    p.add_argument("--replicas", type=_positive_int, metavar="R", help="replicas run together (default 16)")
+    p.add_argument("--seed", type=int, metavar="K", help="random seed (same seed, same answer)")
+    p.add_argument("--target", type=_finite_float, metavar="CUT", help="stop when a cut this large is found")
+    p.add_argument("--device", default="pcm", metavar="NAME",
+                   help="synapse device: pcm (default), pcm-prog, pcm-4bit, pcm-aged, ideal, noiseless")
+    p.add_argument("--codegen", choices=("auto", "cython", "numpy"), default="auto",
+                   help="Brian2 runtime target (default auto: cython when a compiler works)")
+    p.add_argument("--out", metavar="FILE", help="write the partition: one 'node side' line per node")
+    p.add_argument("--plot", metavar="FILE.png", help="plot the cut-versus-time trace (and the graph if small)")
+    p.add_argument("--json", action="store_true", help="print one JSON object with the result")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(func=_run_maxcut)
+    return p
+
+
+def _progress_printer(quiet):
+    state = {"printed": False}
+
+    def show(info):
+        if quiet or info["elapsed"] < _PROGRESS_AFTER_S:
+            return
+        state["printed"] = True
+        print(f"\r  {info['elapsed']:6.1f} s   best cut {info['best']:g}   sweeps {info['sweeps']}   ",
+              end="", file=sys.stderr, flush=True)
+
+    def done():
+        if state["printed"]:
+            print(file=sys.stderr, flush=True)
+
+    return show, done
+
+
+def write_partition(path, partition):
+    """Write a partition as ``label side`` lines (side 0 or 1), atomically."""
+    def write(tmp):
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write("# node side\n")
+            for side, nodes in enumerate(partition):
+                for u in sorted(nodes, key=lambda x: (not isinstance(x, (int, float)), str(x))):
+                    fh.write(f"{u} {side}\n")
+    _atomic_write(path, write)
+
+
+def plot_result(path, G, result, max_nodes=300):
+    """Save the cut-versus-time trace, and the graph coloured by side when it is small."""
+    import matplotlib
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    small = G is not None and G.number_of_nodes() <= max_nodes
+    fig, axes = plt.subplots(1, 2 if small else 1, figsize=(11 if small else 6, 4.5))
+    axes = list(axes) if small else [axes]
+    ax = axes[-1]
+    t = [x for x, _ in result.trace] + [result.time_s]
+    c = [y for _, y in result.trace] + [result.cut]
+    ax.step(t, c, where="post")
+    ax.set_xlabel("wall-clock time since call (s)")
+    ax.set_ylabel("best cut so far")
+    ax.set_title(f"cut {result.cut:g}  (best at {result.time_to_best:.2f} s)")
+    if small:
+        import networkx as nx
+        side = {u: 0 for u in result.partition[0]}
+        side.update({u: 1 for u in result.partition[1]})
+        pos = nx.spring_layout(G, seed=1)
+        cut_edges = [(u, v) for u, v in G.edges() if u != v and side[u] != side[v]]
+        kept = [(u, v) for u, v in G.edges() if u != v and side[u] == side[v]]
+        nx.draw_networkx_edges(G, pos, edgelist=kept, ax=axes[0], alpha=0.25)
+        nx.draw_networkx_edges(G, pos, edgelist=cut_edges, ax=axes[0], edge_color="tab:red", alpha=0.5)
+        nx.draw_networkx_nodes(G, pos, ax=axes[0], node_size=40,
+                               node_color=["tab:blue" if side[u] == 0 else "tab:orange" for u in G])
+        axes[0].set_title("sides (blue / orange), cut edges red")
+        axes[0].set_axis_off()
+    fig.tight_layout()
+    _atomic_write(path, lambda tmp: fig.savefig(tmp, format=Path(path).suffix.lstrip(".") or "png"))
+    plt.close(fig)
+
+
+def _run_maxcut(args, parser):
+    from spikesyn.errors import SpikesynError
+    from spikesyn.graphio import read_graph
+    from spikesyn.networks import maxcut as mc
+
+    if args.demo == bool(args.graph):
+        parser.error("give a GRAPH file or --demo (not both)")
+    try:
+        if args.demo:
+            G, source = demo_graph(), "demo"
+        else:
+            G, source = read_graph(args.graph, format=args.format), args.graph
+        replicas = args.replicas or mc.DEFAULT_REPLICAS
+        codegen = mc._pick_target(args.codegen)
+        first = mc.needs_compile(G.number_of_nodes() * replicas, codegen)
+        if first and not args.quiet:
+            print("compiling, first run only (about 20-40 s) ...", file=sys.stderr, flush=True)
+        show, done = _progress_printer(args.quiet)
+        res = mc.maxcut(G, time_limit=args.time_limit, sweeps=args.sweeps, replicas=replicas,
+                        seed=args.seed, target=args.target, device=args.device, codegen=codegen,
+                        progress=show)
+        done()
+        mc.mark_compiled(G.number_of_nodes() * replicas, codegen)
+        if args.out:
+            write_partition(args.out, res.partition)
+        if args.plot:
+            plot_result(args.plot, G, res)
+    except (SpikesynError, ValueError, OSError) as exc:
+        raise CliError(str(exc)) from None
+    if args.json:
+        d = res.as_dict()
+        d = {"file": source, **d}
+        print(json.dumps(d))
+    else:
+        extra = " (interrupted: best so far)" if res.interrupted else ""
+        print(f"cut {res.cut:g} on {source} ({res.n} nodes, {res.m} edges){extra}")
+        print(f"  {res.time_s:.2f} s in all ({res.build_s:.2f} s building), best found at "
+              f"{res.time_to_best:.2f} s; {res.sweeps_done} sweeps x {replicas} replicas, "
+              f"seed {res.settings['seed']}, stop: {res.stop_reason}")
+        print(f"  sides: {len(res.partition[0])} + {len(res.partition[1])} nodes; synaptic read "
+              f"energy {res.energy}")
+        if args.out:
+            print(f"  partition written to {args.out}")
+        if args.plot:
+            print(f"  plot written to {args.plot}")
+    return 0
+
+
+# --------------------------------------------------------------------------- entry point
+def build_parser():
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="spikesyn", description="spikesyn command line")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    _add_maxcut(sub)
+    _add_sequence(sub)
+    return parser
+
+
+def _add_sequence(sub):
+    """The ``sequence`` subcommand lives in networks/sequence_cli.py (its own options and run)."""
+    try:
+        from spikesyn.networks import sequence_cli
+    except ImportError:  # the sequence job is not installed in this build
+        return None
+    p = sequence_cli.add_parser(sub)
+    p.set_defaults(func=lambda args, parser: sequence_cli.run(args))
+    return p
+
+
+def main(argv=None):
+    """Entry point of the ``spikesyn`` console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    sub = parser._subparsers._group_actions[0].choices[args.command]
+    try:
+        return args.func(args, sub)
+    except CliError as exc:
+        print(f"spikesyn {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"spikesyn {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""`spikesyn maxcut`: JSON output, files written atomically, one clear error and exit 2 on bad input."""
+
+import json
+import subprocess
+import sys
+
+import networkx as nx
+import pytest
+
+from spikesyn.cli import main
+from spikesyn.graphio import read_graph
+from spikesyn.networks.maxcut import cut_value
+
+FAST = ["--codegen", "numpy", "--sweeps", "100", "--replicas", "4", "--quiet"]
+
+
+def _gset(tmp_path, name="g.txt"):
+    G = nx.gnm_random_graph(12, 30, seed=4)
+    lines = [f"12 {G.number_of_edges()}"] + [f"{u + 1} {v + 1} {1 if (u + v) % 3 else -1}" for u, v in G.edges]
+    p = tmp_path / name
+    p.write_text("\n".join(lines) + "\n")
+    return p
+
+
+def _run(capsys, argv):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_json_has_the_promised_fields_and_a_valid_cut(tmp_path, capsys):
+    p = _gset(tmp_path)
+    code, out, err = _run(capsys, ["maxcut", str(p), "--json", "--seed", "3", *FAST])
+    assert code == 0
+    d = json.loads(out)
+    for key in ("cut", "n", "m", "time_s", "time_to_best_s", "seed", "partition"):
+        assert key in d
+    assert d["n"] == 12 and d["m"] == 30 and d["seed"] == 3
+    G = read_graph(p)
+    a, b = map(set, d["partition"])
+    assert a | b == set(G.nodes) and not a & b
+    assert d["cut"] == pytest.approx(cut_value(G, (a, b)))
+    assert 0 <= d["time_to_best_s"] <= d["time_s"]
+
+
+def test_same_seed_same_json_answer(tmp_path, capsys):
+    p = _gset(tmp_path)
+    runs = [json.loads(_run(capsys, ["maxcut", str(p), "--json", "--seed", "5", *FAST])[1]) for _ in range(2)]
+    assert runs[0]["cut"] == runs[1]["cut"] and runs[0]["partition"] == runs[1]["partition"]
+
+
+@pytest.mark.parametrize("fmt,text", [
+    ("edgelist", "a b 2\nb c 1\nc a 1\n"),
+    ("gml", None),
+    ("graphml", None),
+    ("mtx", "%%MatrixMarket matrix coordinate real symmetric\n3 3 3\n2 1 2\n3 2 1\n3 1 1\n"),
+])
+def test_every_format_from_the_command_line(tmp_path, capsys, fmt, text):
+    p = tmp_path / f"g.{fmt}"
+    if text is None:
+        G = nx.Graph([("a", "b", {"weight": 2.0}), ("b", "c", {"weight": 1.0}), ("c", "a", {"weight": 1.0})])
+        (nx.write_gml if fmt == "gml" else nx.write_graphml)(G, p)
+    else:
+        p.write_text(text)
+    code, out, _ = _run(capsys, ["maxcut", str(p), "--format", fmt, "--json", "--seed", "1", *FAST])
+    assert code == 0
+    assert json.loads(out)["cut"] == 3.0  # triangle: best cut keeps the two weight-1 edges or 2+1
+
+
+def test_out_and_plot_files(tmp_path, capsys):
+    p = _gset(tmp_path)
+    out_file, png = tmp_path / "part.txt", tmp_path / "trace.png"
+    code, out, _ = _run(capsys, ["maxcut", str(p), "--seed", "1", "--out", str(out_file), "--plot", str(png), *FAST])
+    assert code == 0 and "cut" in out
+    rows = [line.split() for line in out_file.read_text().splitlines() if not line.startswith("#")]
+    sides = {int(u): int(s) for u, s in rows}
+    assert set(sides) == set(range(1, 13)) and set(sides.values()) <= {0, 1}
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    assert not [f for f in tmp_path.iterdir() if f.name.startswith(".")], "temporary file left behind"
+
+
+BAD_INPUTS = [
+    ("header.txt", "12\n1 2 1\n", ":1:"),
+    ("count.txt", "3 5\n1 2 1\n", "announces 5"),
+    ("nonnum.txt", "3 1\n1 two 1\n", ":2:"),
+    ("nan.txt", "3 1\n1 2 nan\n", ":2:"),
+    ("inf.txt", "3 1\n1 2 inf\n", ":2:"),
+    ("range.txt", "3 1\n1 9 1\n", ":2:"),
+    ("empty.txt", "", "empty"),
+]
+
+
+@pytest.mark.parametrize("name,text,words", BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
+def test_bad_file_one_error_exit_2_no_out_file(tmp_path, capsys, name, text, words):
+    p = tmp_path / name
+    p.write_text(text)
+    out_file = tmp_path / "part.txt"
+    code, out, err = _run(capsys, ["maxcut", str(p), "--format", "gset", "--out", str(out_file), *FAST])
+    assert code == 2
+    assert out == ""
+    lines = [x for x in err.splitlines() if x.strip()]
+    assert len(lines) == 1 and str(p) in lines[0] and words in lines[0]
+    assert not out_file.exists()
+    assert list(tmp_path.iterdir()) == [p]
+
+
+def test_missing_file(tmp_path, capsys):
+    code, _, err = _run(capsys, ["maxcut", str(tmp_path / "nope.txt"), *FAST])
+    assert code == 2 and "no such file" in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["--format", "dimacs"],
+    ["--time-limit", "0"],
+    ["--time-limit", "-3"],
+    ["--time-limit", "soon"],
+    ["--sweeps", "0"],
+])
+def test_bad_options_exit_2(tmp_path, capsys, argv):
+    p = _gset(tmp_path)
+    with pytest.raises(SystemExit) as info:
+        main(["maxcut", str(p), *argv])
+    assert info.value.code == 2
+    assert "error" in capsys.readouterr().err
+
+
+def test_unknown_device_exit_2(tmp_path, capsys):
+    code, _, err = _run(capsys, ["maxcut", str(_gset(tmp_path)), "--device", "flux-capacitor", *FAST])
+    assert code == 2 and "unknown device" in err
+
+
+def test_graph_without_edges_is_a_valid_answer(tmp_path, capsys):
+    p = tmp_path / "empty_graph.txt"
+    p.write_text("4 0\n")
+    code, out, _ = _run(capsys, ["maxcut", str(p), "--json", *FAST])
+    d = json.loads(out)
+    assert code == 0 and d["cut"] == 0 and d["n"] == 4 and d["m"] == 0
+    assert sorted(d["partition"][0] + d["partition"][1]) == [1, 2, 3, 4]
+
+
+def test_target_stops_and_reports(tmp_path, capsys):
+    p = tmp_path / "ring.edges"
+    p.write_text("".join(f"{i} {(i + 1) % 10}\n" for i in range(10)))
+    code, out, _ = _run(capsys, ["maxcut", str(p), "--json", "--target", "10", "--seed", "0",
+                                 "--codegen", "numpy", "--sweeps", "5000", "--quiet"])
+    d = json.loads(out)
+    assert d["cut"] == 10 and d["stop_reason"] == "target" and d["sweeps_done"] < 5000
+
+
+def test_demo_and_argument_checks(capsys):
+    code, out, _ = _run(capsys, ["maxcut", "--demo", "--json", "--seed", "2", *FAST])
+    d = json.loads(out)
+    assert code == 0 and d["n"] == 200 and d["file"] == "demo" and d["cut"] > 0
+    with pytest.raises(SystemExit) as info:
+        main(["maxcut"])
+    assert info.value.code == 2
+
+
+def test_console_script_help():
+    r = subprocess.run([sys.executable, "-m", "spikesyn.cli", "maxcut", "--help"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and "--time-limit" in r.stdout and "--demo" in r.stdout

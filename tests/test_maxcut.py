@@ -1,0 +1,243 @@
+"""Noisy Hopfield max-cut: exactness against brute force, noise versus noiseless, inputs, modes.
+
+Everything runs on Brian2's numpy target (no compilation) on small graphs.
+"""
+
+import json
+import warnings
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from spikesyn.errors import ParameterError
+from spikesyn.networks import maxcut as mc
+from spikesyn.networks.maxcut import AnnealSchedule, cut_value, maxcut
+
+FAST = dict(codegen="numpy", replicas=8, sweeps=150)
+
+
+def random_weighted(n, p, seed, integer=True):
+    rng = np.random.default_rng(seed)
+    G = nx.gnp_random_graph(n, p, seed=int(seed))
+    for u, v in G.edges:
+        G[u][v]["weight"] = float(rng.integers(-2, 6)) if integer else float(rng.normal(1, 1))
+    return G
+
+
+def brute_force(G, weight="weight"):
+    """Exact max cut by enumerating all 2^(n-1) partitions (node 0 fixed on side 0)."""
+    nodes = list(G.nodes)
+    n = len(nodes)
+    idx = {u: k for k, u in enumerate(nodes)}
+    edges = [(idx[u], idx[v], d.get(weight, 1)) for u, v, d in G.edges(data=True) if u != v]
+    if n <= 1 or not edges:
+        return 0.0
+    iu = np.array([e[0] for e in edges])
+    iv = np.array([e[1] for e in edges])
+    w = np.array([e[2] for e in edges], dtype=float)
+    best = -np.inf
+    codes = np.arange(2 ** (n - 1), dtype=np.int64)
+    for start in range(0, codes.size, 1 << 16):
+        c = codes[start:start + (1 << 16)][:, None]
+        bits = ((c >> np.arange(n)) & 1).astype(np.int8)
+        cut = ((bits[:, iu] != bits[:, iv]) * w).sum(axis=1)
+        best = max(best, float(cut.max()))
+    return best
+
+
+def assert_valid(G, res):
+    a, b = res.partition
+    assert isinstance(a, set) and isinstance(b, set)
+    assert not (a & b), "a node on both sides"
+    assert a | b == set(G.nodes), "partition misses or invents nodes"
+    assert res.cut == pytest.approx(cut_value(G, res.partition))
+
+
+# --------------------------------------------------------------------------- quality
+def test_matches_brute_force_on_random_weighted_graphs():
+    hits, trials = 0, 0
+    for seed in range(10):
+        n = 8 + seed  # 8 .. 17 nodes
+        if seed >= 8:
+            n = 20
+        G = random_weighted(n, 0.35, seed, integer=seed % 2 == 0)
+        opt = brute_force(G)
+        res = maxcut(G, seed=seed, **FAST)
+        assert_valid(G, res)
+        assert res.cut <= opt + 1e-9
+        hits += res.cut >= opt - 1e-9
+        trials += 1
+    assert hits >= 0.8 * trials, f"exact optimum in only {hits} of {trials} graphs"
+
+
+def test_annealed_noise_beats_noiseless_hopfield():
+    noisy, plain = [], []
+    for seed in range(6):
+        G = random_weighted(60, 0.15, 100 + seed)
+        kw = dict(codegen="numpy", replicas=1, sweeps=80, seed=seed)
+        noisy.append(maxcut(G, device="pcm", **kw).cut)
+        plain.append(maxcut(G, device="noiseless", **kw).cut)
+    assert np.mean(noisy) > np.mean(plain)
+
+
+@pytest.mark.parametrize("device", ["pcm-prog", "pcm-4bit", "pcm-aged", "ideal", "noiseless"])
+def test_every_device_mode_gives_a_valid_partition(device):
+    G = random_weighted(14, 0.4, 7, integer=False)
+    res = maxcut(G, seed=2, device=device, **FAST)
+    assert_valid(G, res)
+    assert res.cut <= brute_force(G) + 1e-9
+    if device in ("ideal", "noiseless"):
+        assert float(res.energy) == 0.0
+    else:
+        assert float(res.energy) > 0.0
+
+
+def test_pcm_energy_grows_with_sweeps():
+    G = nx.cycle_graph(12)
+    e1 = maxcut(G, seed=1, codegen="numpy", replicas=2, sweeps=20).energy
+    e2 = maxcut(G, seed=1, codegen="numpy", replicas=2, sweeps=40).energy
+    assert float(e2) == pytest.approx(2 * float(e1))
+
+
+# --------------------------------------------------------------------------- reproducibility
+def test_same_seed_same_answer_different_seed_runs():
+    G = random_weighted(30, 0.2, 3)
+    r1 = maxcut(G, seed=11, **FAST)
+    r2 = maxcut(G, seed=11, **FAST)
+    assert r1.cut == r2.cut and r1.partition == r2.partition and r1.flips == r2.flips
+    assert r1.settings["seed"] == 11
+    r3 = maxcut(G, **FAST)
+    assert isinstance(r3.settings["seed"], int)
+
+
+# --------------------------------------------------------------------------- graph kinds
+def test_labels_of_any_hashable_type_and_json():
+    G = nx.relabel_nodes(nx.cycle_graph(6), {0: "a", 1: (1, 2), 2: 3.5, 3: frozenset({1}), 4: "None", 5: 7})
+    res = maxcut(G, seed=0, **FAST)
+    assert res.cut == 6.0
+    assert_valid(G, res)
+    d = res.as_dict()
+    json.dumps(d)
+    assert sorted(map(len, d["partition"])) == [3, 3]
+
+
+def test_digraph_and_multigraph_weights_are_summed():
+    D = nx.DiGraph()
+    D.add_edge("x", "y", weight=2.0)
+    D.add_edge("y", "x", weight=3.0)
+    D.add_edge("y", "z", weight=-1.0)
+    res = maxcut(D, seed=0, **FAST)
+    assert res.cut == 5.0  # x | y,z : the summed 5 cut, the negative edge not cut
+    M = nx.MultiGraph()
+    M.add_edge(0, 1, weight=1.0)
+    M.add_edge(0, 1, weight=4.0)
+    M.add_edge(1, 2)
+    M.add_edge(0, 2, weight=-10)
+    res = maxcut(M, seed=0, **FAST)
+    assert res.cut == brute_force(nx.Graph([(0, 1, {"weight": 5.0}), (1, 2, {"weight": 1.0}),
+                                            (0, 2, {"weight": -10.0})]))
+
+
+def test_self_loops_ignored_with_warning():
+    G = nx.cycle_graph(4)
+    G.add_edge(0, 0, weight=100)
+    with pytest.warns(UserWarning, match="self-loop"):
+        res = maxcut(G, seed=0, **FAST)
+    assert res.cut == 4.0
+
+
+def test_custom_weight_attribute_and_default_weight():
+    G = nx.path_graph(3)
+    G[0][1]["cost"] = 5.0
+    res = maxcut(G, seed=0, weight="cost", **FAST)
+    assert res.cut == 6.0  # 5 + default 1
+
+
+@pytest.mark.parametrize("G", [nx.empty_graph(5), nx.Graph(), nx.Graph([(1, 1)])])
+def test_graph_without_edges_cuts_nothing(G):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = maxcut(G, seed=0, **FAST)
+    assert res.cut == 0.0
+    assert res.partition[0] | res.partition[1] == set(G.nodes)
+    json.dumps(res.as_dict())
+
+
+# --------------------------------------------------------------------------- stopping
+def test_target_stops_early():
+    G = nx.cycle_graph(10)
+    res = maxcut(G, seed=0, target=10, codegen="numpy", replicas=4, sweeps=2000)
+    assert res.cut == 10.0 and res.stop_reason == "target"
+    assert res.sweeps_done < 2000
+
+
+def test_time_limit_repeats_anneals_and_stops():
+    G = random_weighted(30, 0.2, 5)
+    res = maxcut(G, seed=0, time_limit=1.0, codegen="numpy", replicas=2, sweeps=20)
+    assert res.stop_reason == "time_limit"
+    assert res.anneals_done > 1
+    assert res.time_s - res.build_s < 3.0
+    times = [t for t, _ in res.trace]
+    cuts = [c for _, c in res.trace]
+    assert times == sorted(times) and cuts == sorted(cuts) and cuts[-1] == res.cut
+
+
+def test_ctrl_c_returns_best_so_far(monkeypatch):
+    monkeypatch.setattr(mc, "_PROGRESS_EVERY_S", 0.0)
+    calls = []
+
+    def interrupt(info):
+        calls.append(info)
+        if len(calls) == 5:
+            raise KeyboardInterrupt
+
+    G = random_weighted(25, 0.3, 9)
+    res = maxcut(G, seed=0, progress=interrupt, codegen="numpy", replicas=2, sweeps=5000)
+    assert res.interrupted and res.stop_reason == "interrupted"
+    assert res.sweeps_done < 5000
+    assert_valid(G, res)
+
+
+@pytest.mark.parametrize("kw,words", [
+    (dict(time_limit=0), "positive"),
+    (dict(time_limit=-1.0), "positive"),
+    (dict(time_limit="10"), "seconds"),
+    (dict(sweeps=0), "positive integer"),
+    (dict(replicas=2.5), "positive integer"),
+    (dict(device="memristor-9000"), "unknown device"),
+    (dict(schedule=(1.0, -1.0)), "positive"),
+    (dict(codegen="cuda"), "codegen"),
+])
+def test_bad_arguments(kw, words):
+    with pytest.raises(ParameterError, match=words):
+        maxcut(nx.path_graph(3), **kw)
+
+
+def test_time_limit_accepts_brian2_time_and_rejects_other_units():
+    from brian2 import ms, volt
+    res = maxcut(nx.path_graph(4), seed=0, time_limit=300 * ms, codegen="numpy", replicas=1, sweeps=10)
+    assert res.stop_reason == "time_limit"
+    with pytest.raises(Exception, match="time"):
+        maxcut(nx.path_graph(3), time_limit=1 * volt)
+
+
+def test_non_finite_weight_rejected():
+    G = nx.path_graph(3)
+    G[0][1]["weight"] = float("nan")
+    with pytest.raises(ParameterError, match="not finite"):
+        maxcut(G)
+
+
+def test_schedule_object_is_recorded():
+    res = maxcut(nx.cycle_graph(8), seed=0, schedule=AnnealSchedule(2.0, 0.1), **FAST)
+    assert res.settings["schedule"]["start"] == 2.0 and res.cut == 8.0
+
+
+@pytest.mark.parametrize("slots", [None, 1, 2])
+def test_update_slots_exact_and_merged_sweeps_stay_valid(slots):
+    G = random_weighted(16, 0.5, 21)
+    res = maxcut(G, seed=4, update_slots=slots, **FAST)
+    assert_valid(G, res)
+    assert res.cut <= brute_force(G) + 1e-9
+    assert res.settings["slots"] <= (slots or res.settings["colours"])
