@@ -1,16 +1,21 @@
 """Speed of the device synapse (pcm_memtransistor card) against plain Brian2 STDP (stdp card).
 
-Same network for both: N_IN Poisson inputs -> all-to-all synapses -> N_OUT neurons, run for
-DURATION. The post-synaptic neurons fire from their own Poisson process (threshold
-``rand() < rate*dt``), not from their input, so both synapse models see exactly the same number
-of pre and post events and only the cost of the synapse code differs. A synaptic event is one
-synapse's on_pre or on_post execution: events = pre spikes x N_OUT + post spikes x N_IN.
+One network, one run: N_IN Poisson inputs and N_OUT output neurons, connected all-to-all three
+times, by ``Synapses`` objects with the ``stdp`` card, the ``pcm_memtransistor`` card and its
+ideal twin ``pcm_memtransistor_ideal`` (all onto the same neurons' ``ge``). The output neurons fire from
+their own Poisson process (threshold ``rand() < rate*dt``), so all synapse objects see exactly
+the same pre and post spikes, in the same run, and only the cost of the synapse code differs.
+A synaptic event is one synapse's on_pre or on_post execution:
+events = pre spikes x N_OUT + post spikes x N_IN (the same for all).
 
-Time is the sum of Brian2's per-code-object profile of the network (profile=True), after a short
-warm-up run on runtime targets so that compilation is not counted.
+Time: Brian2's per-code-object profile (profile=True); a synapse object's time is the sum of
+its code objects (spike queue push, on_pre, on_post, state update if any). Repeats: on cython
+the network is run REPEATS times after a warm-up run (compilation not counted); on
+cpp_standalone it is built once and the compiled binary is run REPEATS times
+(``device.run``), reading the profile after each. Medians over the repeats are reported.
 
     python benchmarks/sequence_speed.py                     # cython and cpp_standalone
-    python benchmarks/sequence_speed.py --target cython
+    python benchmarks/sequence_speed.py --target cython --repeats 3
 """
 
 import os
@@ -26,91 +31,148 @@ import tempfile     # noqa: E402
 
 N_IN, N_OUT = 400, 50
 RATE_IN_HZ, RATE_OUT_HZ = 20.0, 20.0
-DURATION_S = 5.0
-CARDS = ("stdp", "pcm_memtransistor")
+DURATION_S = 2.0
+#: card -> name of its Synapses object; the ideal twin (no noise, drift or bounds) shows what
+#: the W + F rule itself costs next to the device's stochastic, drifting, noisy read/program.
+CARDS = {"stdp": "S_stdp", "pcm_memtransistor": "S_device",
+         "pcm_memtransistor_ideal": "S_ideal"}
 
 
-def _build(card, b2, ss):
-    model = ss.load_model(card)
-    inp = b2.PoissonGroup(N_IN, RATE_IN_HZ * b2.Hz, name=f"in_{card}")
-    lif = ss.load_model("lif")
-    kw = lif.neuron_kwargs()
+def build(b2, ss):
+    """The network (everything kept in one explicit ``Network``) and its monitors."""
+    inp = b2.PoissonGroup(N_IN, RATE_IN_HZ * b2.Hz, name="inputs")
+    kw = ss.load_model("lif").neuron_kwargs()
     kw["threshold"] = "rand() < rate_out*dt"
     kw["namespace"]["rate_out"] = RATE_OUT_HZ * b2.Hz
-    out = b2.NeuronGroup(N_OUT, **kw, name=f"out_{card}")
-    syn = b2.Synapses(inp, out, **model.synapse_kwargs(), name=f"syn_{card}")
-    syn.connect()
-    model.initialise(syn)
-    pre_mon = b2.SpikeMonitor(inp, record=False, name=f"mi_{card}")
-    post_mon = b2.SpikeMonitor(out, record=False, name=f"mo_{card}")
-    return b2.Network(inp, out, syn, pre_mon, post_mon), pre_mon, post_mon
+    out = b2.NeuronGroup(N_OUT, **kw, name="outputs")
+    objs = [inp, out]
+    for card, name in CARDS.items():
+        model = ss.load_model(card)
+        syn = b2.Synapses(inp, out, **model.synapse_kwargs(), name=name)
+        syn.connect()
+        model.initialise(syn)
+        objs.append(syn)
+    pre_mon = b2.SpikeMonitor(inp, record=False, name="pre_count")
+    post_mon = b2.SpikeMonitor(out, record=False, name="post_count")
+    net = b2.Network(*objs, pre_mon, post_mon)
+    return net, pre_mon, post_mon
 
 
-def measure(target, workdir):
+def _times(prof):
+    out = {"network_s": float(sum(float(t) for _, t in prof))}
+    for card, name in CARDS.items():
+        out[card] = float(sum(float(t) for n, t in prof
+                              if n == name or n.startswith(name + "_")))
+    out["objects"] = {n: float(t) for n, t in prof}
+    return out
+
+
+def measure(target, workdir, repeats):
     import brian2 as b2
     import spikesyn as ss
     b2.BrianLogger.suppress_name("brian2.codegen.generators.base")
     b2.defaultclock.dt = 0.1 * b2.ms
+    # Load (and so validate) the cards before choosing the device: validation builds small
+    # probe groups that are thrown away; created under cpp_standalone they stay registered with
+    # the device and device.build fails on them with "ReferenceError: weakly-referenced object
+    # no longer exists" (the crash of the first version of this script). load_model caches.
+    for card in (*CARDS, "lif"):
+        ss.load_model(card)
     if target == "cpp_standalone":
         b2.set_device("cpp_standalone", directory=workdir, build_on_run=False)
+        b2.prefs.devices.cpp_standalone.openmp_threads = 0
     else:
         b2.prefs.codegen.target = target
     b2.seed(1)
-    nets = {card: _build(card, b2, ss) for card in CARDS}
-    before = {card: (0, 0) for card in CARDS}
-    if target != "cpp_standalone":
-        for card, (net, pre, post) in nets.items():
-            net.run(10 * b2.ms)                 # compile outside the measurement
-            before[card] = (int(pre.num_spikes), int(post.num_spikes))
-    for net, _, _ in nets.values():
-        net.run(DURATION_S * b2.second, profile=True)
+    net, pre, post = build(b2, ss)
+    runs = []
     if target == "cpp_standalone":
-        b2.device.build(directory=workdir, compile=True, run=True)
-    out = {}
-    for card, (net, pre, post) in nets.items():
-        prof = net.profiling_info
-        total = float(sum(float(t) for _, t in prof))
-        syn_t = float(sum(float(t) for name, t in prof if name.startswith(f"syn_{card}")))
-        n_pre = int(pre.num_spikes) - before[card][0]     # warm-up events not counted
-        n_post = int(post.num_spikes) - before[card][1]
-        events = n_pre * N_OUT + n_post * N_IN
-        out[card] = {"events": events, "pre_spikes": n_pre, "post_spikes": n_post,
-                     "network_s": total, "synapse_code_s": syn_t,
-                     "events_per_s": events / total if total else float("nan")}
+        net.run(DURATION_S * b2.second, profile=True)
+        b2.device.build(directory=workdir, compile=True, run=False)
+        for _ in range(repeats):
+            b2.device.run(directory=workdir, with_output=False)
+            r = _times(net.profiling_info)
+            r["pre_spikes"], r["post_spikes"] = int(pre.num_spikes), int(post.num_spikes)
+            runs.append(r)
+    else:
+        net.run(10 * b2.ms)                     # compile outside the measurement
+        for _ in range(repeats):
+            n0 = (int(pre.num_spikes), int(post.num_spikes))
+            net.run(DURATION_S * b2.second, profile=True)
+            r = _times(net.profiling_info)
+            r["pre_spikes"] = int(pre.num_spikes) - n0[0]
+            r["post_spikes"] = int(post.num_spikes) - n0[1]
+            runs.append(r)
+    for r in runs:
+        r["events"] = r["pre_spikes"] * N_OUT + r["post_spikes"] * N_IN
+    return runs
+
+
+def summarise(runs):
+    """Medians over repeats: synapse code seconds, events per second, cost relative to stdp."""
+    import numpy as np
+    out = {"repeats": len(runs), "events_median": float(np.median([r["events"] for r in runs])),
+           "network_s_median": float(np.median([r["network_s"] for r in runs]))}
+    for card in CARDS:
+        t = np.array([r[card] for r in runs])
+        ev = np.array([r["events"] for r in runs], dtype=float)
+        out[card] = {"synapse_s_median": float(np.median(t)),
+                     "events_per_s_median": float(np.median(ev / t)),
+                     "synapse_s_all": [round(float(x), 4) for x in t]}
+    names = sorted(set().union(*(r["objects"] for r in runs)))
+    out["objects_median"] = {n: float(np.median([r["objects"].get(n, 0.0) for r in runs]))
+                             for n in names}
+    for card in CARDS:        # per-repeat ratio (same run, same events), then the median
+        out[card]["cost_vs_stdp_median"] = float(np.median([r[card] / r["stdp"]
+                                                            for r in runs]))
     return out
 
 
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--target", choices=("cython", "cpp_standalone", "all"), default="all")
+    p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--json", action="store_true")
     p.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
     a = p.parse_args()
     if a._child:
         with tempfile.TemporaryDirectory() as d:
-            print(json.dumps(measure(a.target, d)))
+            print(json.dumps(measure(a.target, d, a.repeats)))
         return
     targets = ("cython", "cpp_standalone") if a.target == "all" else (a.target,)
     results = {}
     for t in targets:        # each target in a fresh process (one Brian2 device per process)
-        r = subprocess.run([sys.executable, __file__, "--target", t, "--_child"],
+        r = subprocess.run([sys.executable, os.path.abspath(__file__), "--target", t,
+                            "--repeats", str(a.repeats), "--_child"],
                            capture_output=True, text=True)
         if r.returncode:
-            sys.exit(r.stderr[-3000:])
-        results[t] = json.loads(r.stdout.strip().splitlines()[-1])
+            sys.exit(f"{t} failed:\n{r.stderr[-3000:]}")
+        results[t] = summarise(json.loads(r.stdout.strip().splitlines()[-1]))
     if a.json:
         print(json.dumps(results))
         return
-    print(f"{N_IN} inputs x {N_OUT} outputs all-to-all ({N_IN * N_OUT} synapses), "
-          f"{RATE_IN_HZ:g} Hz in, {RATE_OUT_HZ:g} Hz out, {DURATION_S:g} s, dt 0.1 ms\n")
-    print("| target | synapse | events | network s | synapse code s | events/s | cost vs stdp |")
-    print("|---|---|---|---|---|---|---|")
+    print(f"{N_IN} inputs x {N_OUT} outputs all-to-all ({N_IN * N_OUT} synapses per card), "
+          f"{RATE_IN_HZ:g} Hz in, {RATE_OUT_HZ:g} Hz out, {DURATION_S:g} s per repeat, "
+          f"dt 0.1 ms, all synapse objects in the same network and run; medians over "
+          f"{a.repeats} repeats\n")
+    print("| target | synapse | events per repeat | synapse code s | events/s | "
+          "cost vs stdp |")
+    print("|---|---|---|---|---|---|")
     for t, r in results.items():
-        base = r["stdp"]["events_per_s"]
-        for card, v in r.items():
-            print(f"| {t} | {card} | {v['events']} | {v['network_s']:.3f} | "
-                  f"{v['synapse_code_s']:.3f} | {v['events_per_s']:.3g} | "
-                  f"{base / v['events_per_s']:.2f}x |")
+        for card in CARDS:
+            v = r[card]
+            ratio = v["cost_vs_stdp_median"]
+            print(f"| {t} | {card} | {r['events_median']:.0f} | {v['synapse_s_median']:.3f} | "
+                  f"{v['events_per_s_median']:.3g} | {ratio:.2f}x |")
+    print("\nper-repeat synapse seconds:")
+    for t, r in results.items():
+        print(f"  {t}: " + "  ".join(f"{c}={r[c]['synapse_s_all']}" for c in CARDS))
+    print("\nsynapse code objects (median s):")
+    for t, r in results.items():
+        print(f"  {t}: " + "  ".join(f"{n}={v:.3f}" for n, v in r["objects_median"].items()
+                                     if n.startswith(tuple(CARDS.values()))))
+    print("\n(events/s = events / synapse code s of that Synapses object; cost vs stdp = its "
+          "synapse code time / the stdp object's, per repeat, median)")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@ with an ablation over tau_F (all variants tested on the same trained network per
 
     python benchmarks/sequence_stdp.py                 # 5 seeds, default sizes (cython)
     python benchmarks/sequence_stdp.py --seeds 2 --frames 6
+    python benchmarks/sequence_stdp.py --ablation gamma    # gamma_F variants instead of tau_F
+    python benchmarks/sequence_stdp.py --ablation fmax     # F bounded by F_max
 
 Prints a Markdown table (mean +- std over seeds) and writes the raw per-seed results as JSON
 next to it when --out is given.
@@ -20,7 +22,9 @@ import time          # noqa: E402
 
 import numpy as np   # noqa: E402
 
-TAU_F_MS = (25, 50, 200, 400, 1000)
+TAU_F_MS = (25, 50, 200, 400, 1000)     # ablation, F_dep = 0 as st_stdp (tau_F 100 ms)
+GAMMA_F_US = (0.3, 3.0)                  # --ablation gamma
+CARD_F_DEP = 0.5                         # the card's depressing term, for the F_dep ablation
 
 
 def main():
@@ -28,32 +32,56 @@ def main():
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument("--classes", type=int, default=10)
     p.add_argument("--size", type=int, default=16)
-    p.add_argument("--neurons", type=int, default=40)
+    p.add_argument("--neurons", type=int, default=100)
+    p.add_argument("--w-norm", type=float, default=0.1)
+    p.add_argument("--sequences", type=int, default=1)
+    p.add_argument("--encoding", choices=("pixel", "total"), default="pixel")
     p.add_argument("--frames", type=int, default=10)
+    p.add_argument("--ablation", choices=("tau", "gamma", "fmax"), default="tau",
+                   help="tau: tau_F and F_dep variants (default); gamma: gamma_F variants; "
+                        "fmax: F bounded by F_max")
     p.add_argument("--out", default=None)
     a = p.parse_args()
-    from brian2 import BrianLogger, ms, prefs
+    from brian2 import BrianLogger, ms, prefs, uS
     from spikesyn.networks.sequence import SequenceConfig, run_sequence
     prefs.codegen.target = "cython"
     BrianLogger.suppress_name("resolution_conflict")
     BrianLogger.suppress_name("brian2.codegen.generators.base")
     logging.getLogger("brian2").setLevel(logging.ERROR)
-    variants = {f"tau_F={t}ms": {"tau_F": t * ms} for t in TAU_F_MS}
+    if a.ablation == "tau":
+        variants = {f"tau_F={t}ms": {"tau_F": t * ms} for t in TAU_F_MS}
+        variants["card F_dep=0.5"] = {"F_dep": CARD_F_DEP}
+        variants["card F_dep=0.5, tau_F=400ms"] = {"F_dep": CARD_F_DEP, "tau_F": 400 * ms}
+    elif a.ablation == "fmax":   # F bounded well below W (the card's F_max is 25 uS = Gmax)
+        variants = {f"F_max={m}uS, gamma_F={g}uS, tau_F={t}ms":
+                    {"F_max": m * uS, "gamma_F": g * uS, "tau_F": t * ms}
+                    for m, g, t in ((0.5, 1, 400), (1, 1, 400), (1, 3, 400), (1, 1, 1000))}
+    else:       # the size of the short-term step against W (gamma_F; st_stdp has 1 uS)
+        variants = {f"gamma_F={g}uS, tau_F={t}ms": {"gamma_F": g * uS, "tau_F": t * ms}
+                    for t in (100, 400) for g in GAMMA_F_US}
+    from spikesyn.datasets import TEST_TRANSFORMS
+    transforms = ("static",) + tuple(TEST_TRANSFORMS)   # "static" = untransformed control
     runs = []
     t0 = time.perf_counter()
     for seed in range(a.seeds):
         cfg = SequenceConfig(n_classes=a.classes, size=a.size, n_exc=a.neurons,
-                             n_frames=a.frames, seed=seed)
-        r = run_sequence(cfg, variants=variants)
+                             n_frames=a.frames, w_norm=a.w_norm, encoding=a.encoding,
+                             sequences_per_class=a.sequences, seed=seed)
+        r = run_sequence(cfg, variants=variants, transforms=transforms)
         d = r.to_dict()
         d["seed"] = seed
         runs.append(d)
         print(f"seed {seed}: " + "  ".join(f"{m}={v['overall']:.3f}"
-                                           for m, v in r.accuracy.items()), flush=True)
+                                           for m, v in r.accuracy.items())
+              + f"  ({r.timing['total_s']:.0f} s)", flush=True)
+        if a.out:                       # after every seed, so that a cut run keeps its seeds
+            with open(a.out, "w") as f:
+                json.dump(runs, f)
     wall = time.perf_counter() - t0
     models = list(runs[0]["accuracy"])
     cols = list(runs[0]["accuracy"]["st_stdp"])
-    print(f"\n| model | " + " | ".join(cols) + " |")
+    print(f"\n| model | " + " | ".join(c if c != "static" else "untransformed" for c in cols)
+          + " |")
     print("|---|" + "---|" * len(cols))
     for m in models:
         cells = []
@@ -61,6 +89,15 @@ def main():
             v = np.array([r["accuracy"][m][c] for r in runs])
             cells.append(f"{v.mean():.3f} ± {v.std():.3f}")
         print(f"| {m} | " + " | ".join(cells) + " |")
+    print("\nst_stdp - static, paired by seed (points; mean ± std over seeds):")
+    for m in models:
+        if m in ("static", "nearest_neighbour", "mlp"):
+            continue
+        cells = []
+        for c in cols:
+            d = 100 * np.array([r["accuracy"][m][c] - r["accuracy"]["static"][c] for r in runs])
+            cells.append(f"{d.mean():+.1f} ± {d.std():.1f}")
+        print(f"| {m} - static | " + " | ".join(cells) + " |")
     print("\nper-frame accuracy (mean over seeds and transforms):")
     for m in models:
         v = np.mean([r["by_frame"][m] for r in runs], axis=0)
@@ -68,7 +105,11 @@ def main():
     print("\naccuracy vs hidden fraction (occlude sequences; bins "
           f"{runs[0]['occlusion']['bins']}):")
     for m in models:
-        v = np.nanmean([r["occlusion"][m] for r in runs], axis=0)
+        with np.errstate(all="ignore"):
+            import warnings
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                v = np.nanmean([r["occlusion"][m] for r in runs], axis=0)
         print(f"  {m:18s} " + " ".join(f"{x:.2f}" for x in v))
     sp = {m: np.mean([r["spikes_per_frame"].get(m, np.nan) for r in runs]) for m in models}
     print("\noutput spikes per frame:", {m: round(float(v), 2) for m, v in sp.items()

@@ -7,8 +7,16 @@ A small spiking network on memtransistor device synapses (card ``pcm_memtransist
 
 * W (the PCM's long-term conductance) is learned by the card's unsupervised stochastic STDP on
   static exemplars (Diehl & Cook 2015-style: adaptive thresholds, all-to-all lateral inhibition),
-  with the short-term part switched off (``gamma_F = 0``).
-* Each excitatory neuron is then labelled with the class it answers most (Diehl & Cook).
+  with the short-term part switched off (``gamma_F = 0``). As in Diehl & Cook, the incoming
+  weights of each neuron are normalised before each training example (``w_norm``): the device
+  is refreshed by reprogramming its ``dG`` so that each neuron's incoming dG sums to
+  ``w_norm x inputs x (Gmax - Gmin)`` (done in Python between presentations, by a
+  ``NetworkOperation``; the card's SET/abrupt-RESET rule has no competitive depression of its
+  own). Input rates are a fixed rate per unit of pixel value (``encoding="pixel"``, Diehl &
+  Cook), set so that the mean training image gets ``input_rate`` in all.
+* Each excitatory neuron is then labelled with the class it answers most (mean response,
+  Diehl & Cook); frames are decoded by the mean (or summed, ``decode="sum"``) spike count of
+  each label's neurons.
 * At test time W and the thresholds are frozen and the test sequences are shown frame after
   frame; each frame is classified by the spike counts of the labelled neurons. In the
   ``st_stdp`` model the volatile part F of the device is on (``gamma_F > 0``): a pre-before-post
@@ -41,7 +49,7 @@ from spikesyn.errors import SpikesynError
 
 __all__ = ["SequenceError", "SequenceConfig", "SequenceNetwork", "SequenceResult",
            "build_network", "run_sequence", "check_config", "encode_frames",
-           "assign_labels", "decode_frames", "hidden_fraction"]
+           "assign_labels", "decode_frames", "hidden_fraction", "normalise_incoming"]
 
 
 class SequenceError(SpikesynError, ValueError):
@@ -68,7 +76,7 @@ class SequenceConfig:
 
     n_classes: int = 10
     size: int = 16
-    n_exc: int = 40
+    n_exc: int = 100
     exemplars: int = 5
     n_frames: int = 20
     sequences_per_class: int = 1
@@ -80,6 +88,13 @@ class SequenceConfig:
     input_rate: object = None        # total input rate per frame (default 4 kHz)
     w_init: float = 0.1              # initial W: uniform in [0, w_init] x (Gmax - Gmin)
     w_inh: object = None             # lateral inhibition per spike (default 300 nS)
+    w_norm: float = 0.1              # per-neuron normalisation of incoming dG during training:
+    #                                  sum_i dG_ij = w_norm x n_inputs x (Gmax - Gmin) before each
+    #                                  example (Diehl & Cook 2015); 0 switches it off
+    decode: str = "mean"             # frame decoding: "mean" or "sum" of each label's neurons
+    encoding: str = "pixel"          # "total": each frame scaled to input_rate in all;
+    #                                  "pixel": one rate per unit of pixel value, set so that
+    #                                  the mean training image gets input_rate (Diehl & Cook)
     occlusion: float = 0.6
     seed: int = 0
     synapse_card: str = "pcm_memtransistor"
@@ -105,7 +120,9 @@ class SequenceConfig:
 
 # defaults of this network for the cards (placeholders of the cards tuned for this task;
 # passed as checked overrides, the cards are not edited)
-SYNAPSE_DEFAULTS = {"gain": 3e-3, "p_reset": 0.005}
+# F_dep = 0: the card's depressing term (0.5) makes F net negative on the winner's synapses at
+# this task's input rates (see benchmarks/RESULTS_sequence.md); the ablation keeps the card's.
+SYNAPSE_DEFAULTS = {"gain": 3e-3, "p_reset": 0.005, "F_dep": 0.0}
 NEURON_DEFAULTS = {"theta_plus": 1e-3, "tau_theta": 1e4}   # volts, seconds (units added below)
 
 
@@ -157,6 +174,13 @@ def check_config(config):
         raise SequenceError(f"occlusion must be a number in [0, 1], got {c.occlusion!r}")
     if not (isinstance(c.w_init, (int, float)) and 0.0 <= c.w_init <= 1.0):
         raise SequenceError(f"w_init must be a number in [0, 1], got {c.w_init!r}")
+    if isinstance(c.w_norm, bool) or not (isinstance(c.w_norm, (int, float))
+                                          and 0.0 <= c.w_norm <= 1.0):
+        raise SequenceError(f"w_norm must be a number in [0, 1] (0: off), got {c.w_norm!r}")
+    if c.encoding not in ("total", "pixel"):
+        raise SequenceError(f"encoding must be 'total' or 'pixel', got {c.encoding!r}")
+    if c.decode not in ("mean", "sum"):
+        raise SequenceError(f"decode must be 'mean' or 'sum', got {c.decode!r}")
     import spikesyn as ss
     syn = ss.load_model(c.synapse_card)
     if syn.kind != "synapse" or not {"F", "dG"} <= set(syn.variables):
@@ -257,14 +281,18 @@ def assign_labels(counts, labels, n_classes):
     return out
 
 
-def decode_frames(counts, neuron_labels, n_classes):
-    """Class of each frame: the class whose labelled neurons fired most per neuron (-1: silent)."""
+def decode_frames(counts, neuron_labels, n_classes, mode="mean"):
+    """Class of each frame: the class whose labelled neurons fired most (-1: silent).
+
+    ``mode="mean"``: spikes per neuron of each label (Diehl & Cook); ``"sum"``: summed spikes of
+    the neurons of each label.
+    """
     counts = np.asarray(counts, dtype=float)
     score = np.zeros((len(counts), n_classes))
     for k in range(n_classes):
         sel = neuron_labels == k
         if np.any(sel):
-            score[:, k] = counts[:, sel].mean(1)
+            score[:, k] = counts[:, sel].mean(1) if mode == "mean" else counts[:, sel].sum(1)
     pred = np.argmax(score, axis=1)
     pred[score.max(1) <= 0] = -1
     return pred
@@ -286,6 +314,8 @@ class SequenceNetwork:
     neuron_model: object
     config: SequenceConfig
     input_count: object = None
+    normalising: bool = False        # the training-time refresh (w_norm) is on
+    n_refresh: int = 0
 
     def set_learning(self, on):
         """Switch the long-term rule and the adaptive threshold on or off (namespace values)."""
@@ -321,8 +351,8 @@ def build_network(config, rates, first_frame_mask):
     -------
     SequenceNetwork
     """
-    from brian2 import (Hz, Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, Synapses,
-                        TimedArray, second)
+    from brian2 import (Network, NetworkOperation, NeuronGroup, SpikeGeneratorGroup,
+                        SpikeMonitor, Synapses, TimedArray, second)
     import spikesyn as ss
     c = config
     syn_model = ss.load_model(c.synapse_card)
@@ -353,9 +383,57 @@ def build_network(config, rates, first_frame_mask):
                       dt=c.frame, when="start", name="seq_exc_reset")
     spikes = SpikeMonitor(exc, name="seq_spikes")
     input_count = SpikeMonitor(inputs, record=False, name="seq_input_count")
-    net = Network(inputs, exc, syn, inh, spikes, input_count)
-    return SequenceNetwork(net, inputs, exc, syn, inh, spikes, stim, syn_model, neu_model, c,
-                           input_count=input_count)
+    sn = SequenceNetwork(None, inputs, exc, syn, inh, spikes, stim, syn_model, neu_model, c,
+                         input_count=input_count)
+    objs = [inputs, exc, syn, inh, spikes, input_count]
+    if c.w_norm > 0:
+        # the refresh: before each training example (every present_frames + 1 frames) the
+        # incoming device conductances of each neuron are reprogrammed to a common total
+        post = np.asarray(syn.j[:])
+        span = _span(syn_model, c)
+        target = float(c.w_norm) * n_in * span
+
+        def _normalise():
+            if sn.normalising:
+                sn.n_refresh += 1
+                normalise_incoming(syn, post, c.n_exc, target, span)
+        objs.append(NetworkOperation(_normalise, dt=(c.present_frames + 1) * c.frame,
+                                     when="start", name="seq_refresh"))
+    sn.net = Network(*objs)
+    return sn
+
+
+def normalise_incoming(syn, post, n_post, target, span):
+    """Scale each post neuron's incoming dG (device units, siemens) so that it sums to target.
+
+    Parameters
+    ----------
+    syn : brian2.Synapses
+        With a ``dG`` variable (the memtransistor card).
+    post : ndarray of int
+        Post-synaptic index of each synapse.
+    n_post : int
+    target, span : float
+        The total per neuron and the largest dG (Gmax - Gmin), in siemens.
+
+    A neuron whose incoming dG sums to 0 is left alone; the result is clipped to [0, span].
+    """
+    dG = np.asarray(syn.dG_[:], dtype=float)
+    tot = np.bincount(post, weights=dG, minlength=n_post)
+    scale = np.where(tot > 0, target / np.where(tot > 0, tot, 1.0), 1.0)
+    syn.dG_[:] = np.clip(dG * scale[post], 0.0, span)
+
+
+def _load_card(name):
+    import spikesyn as ss
+    return ss.load_model(name)
+
+
+def _span(model, c=None):
+    from brian2 import siemens
+    ov = {} if c is None else c.synapse_overrides
+    g = {k: ov.get(k, model.parameters[k]) for k in ("Gmax", "Gmin")}
+    return float((g["Gmax"] - g["Gmin"]) / siemens)
 
 
 # ------------------------------------------------------------------------------ the run loop
@@ -368,6 +446,8 @@ class SequenceResult:
     accuracy : dict
         ``{model: {transform: accuracy, ..., "overall": accuracy}}``, models ``st_stdp``,
         ``static`` and the baselines (``nearest_neighbour``, ``mlp``), accuracies in [0, 1].
+        "overall" is over the transforming sequences: the untransformed control
+        (transform "static"), when tested, is left out of it.
     by_frame : dict
         ``{model: [accuracy at frame 0, 1, ...]}`` over every test sequence.
     by_frame_transform : dict
@@ -410,7 +490,8 @@ OCCLUSION_BINS = (0.0, 0.05, 0.2, 0.35, 0.5, 0.65, 1.0001)
 
 def _scores(correct, transforms, names):
     out = {name: float(correct[transforms == name].mean()) for name in names}
-    out["overall"] = float(correct.mean())
+    moving = transforms != "static"          # the untransformed control is not in "overall"
+    out["overall"] = float(correct[moving].mean() if np.any(moving) else correct.mean())
     return out
 
 
@@ -440,7 +521,8 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
         Other transform amounts for :func:`spikesyn.datasets.make_test_set`.
     variants : dict, optional
         Extra spiking models tested on the same trained network:
-        ``{name: {"tau_F": quantity, "gamma_F": quantity}}`` (for ablations over tau_F).
+        ``{name: {"tau_F": quantity, "gamma_F": quantity, "F_dep": float, "F_max": quantity}}``
+        (any subset; for ablations over tau_F, the depressing term F_dep and the bound F_max).
     target : str, optional
         Brian2 code generation target ("numpy", "cython"); default: the current preference.
     progress : callable, optional
@@ -470,18 +552,25 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
     models = tuple(models)
     if not set(models) <= {"st_stdp", "static"} or not models:
         raise SequenceError(f"models must be among ('st_stdp', 'static'), got {models!r}")
+    base = {**_load_card(c.synapse_card).parameters, **_synapse_overrides(c, c.gamma_F)}
+    base_dep, base_max = base["F_dep"], base["F_max"]
     tests = {}
     for name in models:
         tests[name] = {"tau_F": c.tau_F, "gamma_F": c.gamma_F if name == "st_stdp"
-                       else 0.0 * c.gamma_F}
+                       else 0.0 * c.gamma_F, "F_dep": base_dep, "F_max": base_max}
     for name, v in (variants or {}).items():
-        if not isinstance(v, dict) or not set(v) <= {"tau_F", "gamma_F"} or name in tests:
-            raise SequenceError(f"variant {name!r} must be a new name with a dict of tau_F "
-                                f"and/or gamma_F, got {v!r}")
+        if not isinstance(v, dict) or not set(v) <= {"tau_F", "gamma_F", "F_dep", "F_max"} \
+                or name in tests:
+            raise SequenceError(f"variant {name!r} must be a new name with a dict of tau_F, "
+                                f"gamma_F, F_dep and/or F_max, got {v!r}")
         vc = replace(c, tau_F=v.get("tau_F", c.tau_F), gamma_F=v.get("gamma_F", c.gamma_F))
+        extra = {k: v[k] for k in ("F_dep", "F_max") if k in v}
+        if extra:
+            vc = replace(vc, synapse_overrides={**c.synapse_overrides, **extra})
         _check_quantity(f"{name}: tau_F", vc.tau_F, "time")
         check_config(vc)
-        tests[name] = {"tau_F": vc.tau_F, "gamma_F": vc.gamma_F}
+        tests[name] = {"tau_F": vc.tau_F, "gamma_F": vc.gamma_F,
+                       "F_dep": v.get("F_dep", base_dep), "F_max": v.get("F_max", base_max)}
     amounts = dict(amounts or {})
     amounts["occlusion"] = float(c.occlusion)
     say = progress or (lambda msg: None)
@@ -502,7 +591,12 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
     total = float(c.input_rate / __import__("brian2").Hz)
     blank = np.zeros((1, c.size * c.size))
     P = c.present_frames
-    train_rates = encode_frames(train.images, total)
+    if c.encoding == "pixel":       # rate per unit of pixel value, from the training images
+        per_px = total / float(np.mean(train.images.reshape(len(train.images), -1).sum(1)))
+        enc = lambda fr: np.asarray(fr, dtype=float).reshape(len(fr), -1) * per_px  # noqa
+    else:
+        enc = lambda fr: encode_frames(fr, total)   # noqa: E731
+    train_rates = enc(train.images)
     slots, first = [], []
     for _ in range(c.epochs):
         for k in rng.permutation(len(train.images)):
@@ -515,7 +609,7 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
         first += [True] + [False] * P
     test_start = sum(len(s) for s in slots)
     F = test.n_frames
-    slots.append(encode_frames(test.frames.reshape(-1, c.size, c.size), total))
+    slots.append(enc(test.frames.reshape(-1, c.size, c.size)))
     first += ([True] + [False] * (F - 1)) * test.n_sequences
     rates = np.concatenate(slots)
     first = np.asarray(first, dtype=bool)
@@ -524,6 +618,7 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
     brian_seed(c.seed)
     sn = build_network(c, rates, first)
     sn.set_learning(True)
+    sn.normalising = True
     sn.set_short_term(0.0 * c.gamma_F)
     steps_per_frame = int(round(float(c.frame / c.dt)))
     say(f"training on {len(train.images)} exemplars x {c.epochs} epochs")
@@ -531,6 +626,11 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
     timing["train_s"] = time.perf_counter() - t0
     n_train_spikes = len(sn.spikes.t)
     t1 = time.perf_counter()
+    sn.normalising = False
+    if c.w_norm > 0:   # one last refresh after the last example, then W is frozen
+        normalise_incoming(sn.syn, np.asarray(sn.syn.j[:]), c.n_exc,
+                           float(c.w_norm) * c.size ** 2 * _span(sn.synapse_model, c),
+                           _span(sn.synapse_model, c))
     sn.set_learning(False)
     sn.net.run((test_start - label_start) * c.frame, namespace={})
     counts = _slot_counts(sn.spikes, n_slots, steps_per_frame, c.dt, c.n_exc)
@@ -538,7 +638,6 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
     neuron_labels = assign_labels(lab, train.labels, c.n_classes)
     timing["label_s"] = time.perf_counter() - t1
     sn.net.store("trained")
-    n_before = len(sn.spikes.t)
 
     truth = np.repeat(test.labels, F)
     tnames = np.repeat(np.asarray(test.transforms, dtype=str), F)
@@ -548,10 +647,12 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
         sn.net.restore("trained", restore_random_state=True)
         sn.set_short_term(v["gamma_F"])
         sn.syn.namespace["tau_F"] = v["tau_F"]
+        sn.syn.namespace["F_dep"] = v["F_dep"]
+        sn.syn.namespace["F_max"] = v["F_max"]
         say(f"testing {name} on {test.n_sequences} sequences x {F} frames")
         sn.net.run((n_slots - test_start) * c.frame, namespace={})
         counts = _slot_counts(sn.spikes, n_slots, steps_per_frame, c.dt, c.n_exc)[test_start:]
-        preds[name] = decode_frames(counts, neuron_labels, c.n_classes)
+        preds[name] = decode_frames(counts, neuron_labels, c.n_classes, c.decode)
         spf[name] = float(counts.sum() / len(counts))
         timing[f"test_{name}_s"] = time.perf_counter() - t2
         state[name] = {v: np.array(getattr(sn.syn, v)[:]) for v in ("dG", "F", "nu", "t_prog")

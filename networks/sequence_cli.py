@@ -61,7 +61,7 @@ def add_parser(subparsers):
     p.add_argument("--seed", type=_int_in(0, 2**31 - 1), default=0, help="seed (data and network)")
     p.add_argument("--classes", type=_int_in(*lim["n_classes"]), default=10)
     p.add_argument("--size", type=_int_in(*lim["size"]), default=16, help="image side, pixels")
-    p.add_argument("--neurons", type=_int_in(*lim["n_exc"]), default=40,
+    p.add_argument("--neurons", type=_int_in(*lim["n_exc"]), default=100,
                    help="excitatory winner-take-all neurons")
     p.add_argument("--exemplars", type=_int_in(*lim["exemplars"]), default=5,
                    help="training exemplars per class")
@@ -76,6 +76,14 @@ def add_parser(subparsers):
                    help="decay of the short-term part F in ms (default: this network's)")
     p.add_argument("--gamma-F", dest="gamma_F", type=_float_in(0, 1000), default=None,
                    help="F increase per coincidence in uS (default: this network's)")
+    p.add_argument("--w-norm", dest="w_norm", type=_float_in(0, 1), default=0.1,
+                   help="training-time refresh: each neuron's incoming dG is rescaled to "
+                        "w_norm x inputs x (Gmax - Gmin) before each example (0: off)")
+    p.add_argument("--encoding", choices=("pixel", "total"), default="pixel",
+                   help="input rates: pixel (a fixed rate per unit of pixel value, default) or "
+                        "total (each frame scaled to the same total rate)")
+    p.add_argument("--decode", choices=("mean", "sum"), default="mean",
+                   help="frame decoding: mean (default) or summed spikes of each label's neurons")
     p.add_argument("--occlusion", type=_float_in(0, 1), default=0.6,
                    help="largest hidden fraction of the object in occluded sequences, in [0, 1]")
     p.add_argument("--transforms", default=None,
@@ -97,7 +105,8 @@ def config_from_args(args):
     kw = dict(n_classes=args.classes, size=args.size, n_exc=args.neurons,
               exemplars=args.exemplars, epochs=args.epochs, n_frames=args.frames,
               sequences_per_class=args.sequences, frame=args.frame_ms * ms,
-              occlusion=args.occlusion, seed=args.seed)
+              occlusion=args.occlusion, seed=args.seed, w_norm=args.w_norm,
+              decode=args.decode, encoding=args.encoding)
     if args.tau_F is not None:
         kw["tau_F"] = args.tau_F * ms
     if args.gamma_F is not None:

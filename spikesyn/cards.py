@@ -5,7 +5,9 @@ back. Every problem is reported as one :class:`spikesyn.errors.CardError` naming
 field, before Brian2 ever sees the equations. The card format is described in models/README.md.
 """
 
+import contextlib
 import difflib
+import importlib
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -214,7 +216,8 @@ def _check_with_brian(data, source):
     namespace = dict(data["_parameters"])
     eqs = data["equations"]
     try:
-        group = _probe_group(data, namespace)
+        with _runtime_device():
+            group = _probe_group(data, namespace)
     except Exception as exc:
         raise CardError(source, "equations.model", f"Brian2 rejects the model: {exc}") from None
     finally:
@@ -255,6 +258,23 @@ def _probe_group(data, namespace):
 
 
 _PROBES = []
+
+
+@contextlib.contextmanager
+def _runtime_device():
+    """Build probe groups on Brian2's runtime device, whatever device the user has set.
+
+    Under cpp_standalone, objects created while checking a card would otherwise be registered
+    with the standalone project and break its build once they are garbage collected.
+    """
+    # the module itself: the attribute brian2.devices.device is a proxy of the active device
+    devices = importlib.import_module("brian2.devices.device")
+    previous = devices.active_device
+    devices.active_device = devices.runtime_device
+    try:
+        yield
+    finally:
+        devices.active_device = previous
 
 
 def _probe(obj):

@@ -5,7 +5,7 @@ import json
 
 import numpy as np
 import pytest
-from brian2 import Hz, ms, nS, uS
+from brian2 import Hz, ms, nS, siemens, uS
 
 from spikesyn.errors import SpikesynError
 from spikesyn.networks import sequence as sq
@@ -21,7 +21,8 @@ def tiny_result():
     brian2.start_scope()
     cfg = sq.SequenceConfig(**TINY, gamma_F=5 * uS)
     return sq.run_sequence(cfg, transforms=("occlude", "translate"), baselines=True,
-                           variants={"off_by_gamma": {"gamma_F": 0 * uS}})
+                           variants={"off_by_gamma": {"gamma_F": 0 * uS, "F_dep": 0.5,
+                                                     "F_max": 1 * uS}})
 
 
 def test_accuracy_shape(tiny_result):
@@ -46,6 +47,35 @@ def test_switching_F_off_leaves_everything_else_identical(tiny_result):
                                   tiny_result.predictions["off_by_gamma"])
 
 
+def test_training_refresh_normalises_incoming_W(tiny_result):
+    sn = tiny_result.network
+    assert sn.n_refresh >= 1 and not sn.normalising
+    c = sn.config
+    span = float((sn.synapse_model.parameters["Gmax"] - sn.synapse_model.parameters["Gmin"])
+                 / siemens)
+    dG = tiny_result.debug["state"]["static"]["dG"]      # frozen after the last refresh
+    sums = np.bincount(np.asarray(sn.syn.j[:]), weights=dG, minlength=c.n_exc)
+    np.testing.assert_allclose(sums, c.w_norm * c.size ** 2 * span, rtol=1e-9)
+
+
+def test_normalise_incoming_unit():
+    class FakeSyn:
+        pass
+    syn = FakeSyn()
+    syn.dG_ = np.array([1.0, 3.0, 0.0, 0.0, 2.0, 2.0])
+    post = np.array([0, 0, 1, 1, 2, 2])
+    sq.normalise_incoming(syn, post, 3, 8.0, 5.0)
+    # neuron 0 scaled to 8 (2, 6 -> clipped to 5), neuron 1 all zero: left alone, neuron 2: 4, 4
+    np.testing.assert_allclose(syn.dG_, [2.0, 5.0, 0.0, 0.0, 4.0, 4.0])
+
+
+def test_overall_leaves_out_untransformed_control():
+    correct = np.array([1, 1, 0, 0, 1, 0], dtype=bool)
+    names = np.array(["static", "static", "occlude", "occlude", "rotate", "rotate"])
+    out = sq._scores(correct, names, ("static", "occlude", "rotate"))
+    assert out["static"] == 1.0 and out["overall"] == 0.25
+
+
 def test_result_json_round_trip(tiny_result):
     d = json.loads(json.dumps(tiny_result.to_dict()))
     assert set(d["accuracy"]["st_stdp"]) == {"occlude", "translate", "overall"}
@@ -64,6 +94,10 @@ def test_helpers():
     assert labels.tolist() == [0, 1, 1]
     assert sq.decode_frames(np.array([[3, 0, 0], [0, 1, 2], [0, 0, 0]]), labels, 2).tolist() \
         == [0, 1, -1]
+    # summed spikes of each label's neurons: 3 vs 1 + 2 ties go to the lower class; mean: 3 vs 1.5
+    assert sq.decode_frames(np.array([[3, 1, 2]]), labels, 2, mode="sum").tolist() == [0]
+    assert sq.decode_frames(np.array([[2, 1, 2]]), labels, 2, mode="sum").tolist() == [1]
+    assert sq.decode_frames(np.array([[2, 1, 2]]), labels, 2, mode="mean").tolist() == [0]
 
 
 @pytest.mark.parametrize("kwargs, match", [
@@ -80,6 +114,10 @@ def test_helpers():
     (dict(gamma_F=3), "gamma_F"),
     (dict(w_inh=5 * ms), "w_inh"),
     (dict(seed=-1), "seed"),
+    (dict(w_norm=1.5), "w_norm"),
+    (dict(w_norm=True), "w_norm"),
+    (dict(decode="max"), "decode"),
+    (dict(encoding="poisson"), "encoding"),
 ])
 def test_bad_input_raises_before_simulation(kwargs, match, monkeypatch):
     def boom(*a, **k):
@@ -95,6 +133,10 @@ def test_bad_transform_and_variant(monkeypatch):
         sq.run_sequence(sq.SequenceConfig(**TINY), transforms=("wobble",))
     with pytest.raises(sq.SequenceError, match="tau_F"):
         sq.run_sequence(sq.SequenceConfig(**TINY), variants={"x": {"tau_F": 3}})
+    with pytest.raises(sq.SequenceError, match="F_dep"):
+        sq.run_sequence(sq.SequenceConfig(**TINY), variants={"x": {"F_dep": 50.0}})
+    with pytest.raises(sq.SequenceError, match="variant"):
+        sq.run_sequence(sq.SequenceConfig(**TINY), variants={"x": {"gain": 1.0}})
 
 
 def _parser():
@@ -107,7 +149,8 @@ def _parser():
 @pytest.mark.parametrize("argv", [
     ["sequence", "--classes", "0"], ["sequence", "--frames", "0"], ["sequence", "--size", "5"],
     ["sequence", "--occlusion", "1.2"], ["sequence", "--tau-F", "-3"],
-    ["sequence", "--tau-F", "abc"],
+    ["sequence", "--tau-F", "abc"], ["sequence", "--w-norm", "2"],
+    ["sequence", "--decode", "max"], ["sequence", "--encoding", "x"],
 ])
 def test_cli_rejects_bad_arguments(argv, capsys):
     with pytest.raises(SystemExit) as exc:

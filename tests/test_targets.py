@@ -68,3 +68,33 @@ def test_cpp_standalone_matches_numpy(numpy_reference, tmp_path):
     reference, _ = numpy_reference
     state, groups = run_all("cpp_standalone", directory=str(tmp_path / "standalone"))
     _compare(state, reference, groups)
+
+
+@pytest.mark.slow
+@pytest.mark.standalone
+def test_card_loaded_after_switching_to_standalone_builds(tmp_path):
+    # Checking a card builds throwaway Brian2 groups; they must not end up in the C++ project.
+    import gc
+
+    from brian2 import (NeuronGroup, SpikeGeneratorGroup, Synapses, device, ms, run,
+                        set_device, start_scope)
+
+    from conftest import FIXTURES
+    from spikesyn import model as model_module
+
+    model_module._CACHE.clear()
+    start_scope()
+    set_device("cpp_standalone", directory=str(tmp_path / "build"))
+    try:
+        card = ss.load_model(FIXTURES / "valid" / "decaying_synapse.toml")
+        gc.collect()
+        pre = SpikeGeneratorGroup(1, [0, 0], [1, 2] * ms)
+        post = NeuronGroup(1, "ge : siemens")
+        syn = Synapses(pre, post, **card.synapse_kwargs())
+        syn.connect()
+        run(4 * ms)
+        assert syn.n_events[0] == 2
+    finally:
+        device.reinit()
+        device.activate()
+        set_device("runtime")

@@ -31,8 +31,9 @@
 #
 # Everything runs on Brian2's numpy target at a small size (about a minute). Figures go to the
 # folder named by `SPIKESYN_TUTORIAL_OUT` (default `tutorial_output`). The measured 5-seed
-# numbers are in `benchmarks/RESULTS_sequence.md`: with this network the short-term part does
-# *not* beat `F = 0`; section 5 says why.
+# numbers are in `benchmarks/RESULTS_sequence.md`: with this network the short-term part helps
+# on moving and turning objects (with a long enough `tau_F`) but costs accuracy on occluded,
+# noisy and untransformed ones; section 5 says why.
 
 # %%
 import os
@@ -127,10 +128,14 @@ print("max F:", float(max(F_now / uS)), "uS; F with gamma_F = 0:", float(abs(mon
 # `spikesyn.networks.sequence` wires: pixel rates -> Poisson input spikes (drawn in advance,
 # identical for every model) -> memtransistor synapses -> a winner-take-all layer of adaptive
 # LIF neurons (`alif` card, lateral inhibition) -> labels. `W` is learned by the card's
-# stochastic STDP on the static exemplars, with `F` off; each neuron is labelled with the class
-# it answers most. Then the test sequences run twice from the same stored state: with `F` on
-# and with `gamma_F = 0`; everything else (W, labels, input spikes, device random numbers) is
-# identical. F, traces and membranes are reset at the first frame of each sequence.
+# stochastic STDP on the static exemplars, with `F` off. As in Diehl & Cook (2015), each
+# neuron's incoming `W` is normalised before every training example (`w_norm`: the device is
+# refreshed by reprogramming `dG`; the card's SET/RESET rule has no competition of its own),
+# and each neuron is labelled with the class it answers most. Then the test sequences run
+# twice from the same stored state: with `F` on and with `gamma_F = 0`; everything else (W,
+# labels, input spikes, device random numbers) is identical. F, traces and membranes are reset
+# at the first frame of each sequence. The network sets the card's depressing term `F_dep` to
+# 0 (section 5).
 
 # %%
 start_scope()
@@ -163,15 +168,16 @@ print("written", sorted(p.name for p in OUT.glob("03_*.png")))
 # %% [markdown]
 # What to read from it (and from the 5-seed table in `benchmarks/RESULTS_sequence.md`):
 #
-# * The spiking network starts each sequence below the baselines: with a few static exemplars
-#   and no weight normalisation, the device's STDP learns receptive fields that recognise only
-#   about two thirds of the untransformed exemplars; the nearest neighbour is perfect there.
-# * `F` reinforces whatever the network answered last. When the first answer is right and the
-#   object changes slowly, that helps; when it is wrong it locks the error in, and with thin
-#   strokes that move more than their width per frame, the boosted synapses (from where the
-#   object *was*) do not cover where it *is*. Measured over seeds, the two effects cancel or
-#   the second wins: `st_stdp` is not 10 points above `static` here.
-# * What the device would need: a network whose static recognition is already good (more
-#   neurons, weight normalisation or a homeostatic depression term the PCM cannot do by RESET
-#   alone), and a gate-induced `F` that spreads to neighbouring inputs or acts on the neuron's
-#   excitability rather than on single synapses, so that the boost follows a moving object.
+# * With per-neuron normalisation the static (`F = 0`) network recognises about 0.92 of the
+#   untransformed test objects (the nearest neighbour: 1.00).
+# * `F` reinforces whatever the network answered last. On moving and turning objects, with
+#   `tau_F` of a few frames, that keeps the right neuron winning after the object has left
+#   its template: `st_stdp` gains 10-30 points there. But the boost also locks in the first
+#   neurons to fire in a sequence, right or wrong, so on untransformed, occluded and noisy
+#   sequences (where the static network is already as good as it gets) it loses 10-20 points.
+# * The card's own depressing term (`F_dep = 0.5`) makes things worse everywhere: at ~100 Hz
+#   per active pixel the post-before-pre depression outweighs the pre-before-post
+#   facilitation, so `F` turns *negative* on the winner's synapses and acts as adaptation.
+# * What the device would need: a depressing term that does not scale with the input rate (or
+#   none), an `F` bounded well below `W` so that it biases rather than overrides the evidence,
+#   and a way to avoid locking in an early wrong winner.
