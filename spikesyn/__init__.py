@@ -10,6 +10,7 @@ Load a model card and hand its arguments to Brian2::
 
 from spikesyn.cards import available_models
 from spikesyn.energy import EnergyMonitor, energy_of
+from spikesyn.energy_compare import DigitalEstimate, EnergyComparison, compare, digital_energy
 from spikesyn.errors import CardError, ParameterError, SpikesynError, UnknownModelError
 from spikesyn.graphio import GraphFormatError, read_graph
 from spikesyn.model import Model, load_model
@@ -17,8 +18,8 @@ from spikesyn.model import Model, load_model
 __version__ = "0.1.0"
 
 __all__ = [
-    "AnnealSchedule", "CardError", "EnergyMonitor", "GraphFormatError", "MaxCutResult", "Model",
-    "ParameterError", "SpikesynError", "UnknownModelError", "available_models", "energy_of",
+    "AnnealSchedule", "CardError", "DigitalEstimate", "EnergyComparison", "EnergyMonitor", "GraphFormatError", "MaxCutResult", "Model",
+    "ParameterError", "SpikesynError", "UnknownModelError", "available_models", "compare", "digital_energy", "energy_of",
     "load_model", "maxcut", "read_graph",
 ]
 

@@ -247,19 +247,17 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     _add_maxcut(sub)
-    _add_sequence(sub)
+    _add_builder_commands(sub)
     return parser
 
 
-def _add_sequence(sub):
-    """The ``sequence`` subcommand lives in networks/sequence_cli.py (its own options and run)."""
-    try:
-        from spikesyn.networks import sequence_cli
-    except ImportError:  # the sequence job is not installed in this build
-        return None
-    p = sequence_cli.add_parser(sub)
-    p.set_defaults(func=lambda args, parser: sequence_cli.run(args))
-    return p
+def _add_builder_commands(sub):
+    """Subcommands whose options and run loop live beside their builder in networks/."""
+    from spikesyn.networks import energy_cli, sequence_cli
+
+    for module in (sequence_cli, energy_cli):
+        command = module.add_parser(sub)
+        command.set_defaults(func=lambda args, parser, module=module: module.run(args))
 
 
 def main(argv=None):

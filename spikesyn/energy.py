@@ -39,6 +39,11 @@ class EnergyReport:
         if self.total is None:
             self.total = Quantity(float(np.sum(np.asarray(self.per_synapse))), dim=joule.dim)
 
+    def plot_histogram(self, target, bins=30):
+        """Per-synapse energy histogram and per-event bars; see :func:`spikesyn.energy_compare.plot_histogram`."""
+        from spikesyn.energy_compare import plot_histogram
+        return plot_histogram(self, target, bins=bins)
+
     def __str__(self):
         lines = [f"{'event':<16}{'count':>12}{'energy':>16}"]
         for name, energy in self.per_event.items():

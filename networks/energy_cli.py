@@ -1,0 +1,224 @@
+"""The ``spikesyn energy`` subcommand: device energy of a small demo network against a digital estimate.
+
+A Poisson input layer drives a layer of ``lif`` neurons through synapses of a chosen device card
+(all to all, the card's ``[initial]`` values applied). After the run the report lists the joules
+of each of the card's event types, the total, the same work priced on a digital processor from
+cited per-operation figures (:mod:`spikesyn.energy_compare`) with the weights in SRAM and in
+DRAM, and the ratio digital / device.
+
+Wire it into a parser with :func:`add_parser` and run it with :func:`run`::
+
+    spikesyn energy --card pcm --duration 1 --seed 0
+    spikesyn energy --card srtio3 --json --plot energy.png
+
+From Python, :func:`energy_demo` returns the same data as a dict.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+__all__ = ["add_parser", "run", "energy_demo", "format_table"]
+
+EXIT_USAGE = 2
+
+
+def _positive(kind, hi):
+    def parse(text):
+        try:
+            x = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {kind.__name__}") from None
+        if not (math.isfinite(x) and 0 < x <= hi):
+            raise argparse.ArgumentTypeError(f"must be in (0, {hi}], got {text!r}")
+        return x
+    return parse
+
+
+def add_parser(subparsers):
+    """Add the ``energy`` subcommand to an ``argparse`` subparsers object; return its parser."""
+    p = subparsers.add_parser(
+        "energy",
+        help="device energy of a small demo network, per event type and per synapse, "
+             "next to a digital (GPU) estimate from cited per-operation energies",
+        description="Run a Poisson -> LIF network on synapses of a device card and report the "
+                    "energy of each device event type, the total, a digital estimate of the "
+                    "same work (Horowitz, ISSCC 2014, 45 nm figures) and the ratio.",
+        epilog="exit status: 0 done, 2 bad input (card, option or output path)")
+    p.add_argument("--card", default="pcm", metavar="NAME",
+                   help="synapse device card: a shipped name (pcm, pcm_pair, pcm_memtransistor, "
+                        "two_tier, srtio3, stdp, ...) or a path to a card file (default pcm)")
+    p.add_argument("--duration", type=_positive(float, 1e4), default=1.0, metavar="S",
+                   help="simulated time in seconds (default 1)")
+    p.add_argument("--inputs", type=_positive(int, 100_000), default=50, metavar="N",
+                   help="Poisson inputs (default 50)")
+    p.add_argument("--neurons", type=_positive(int, 100_000), default=10, metavar="N",
+                   help="LIF neurons (default 10)")
+    p.add_argument("--rate", type=_positive(float, 1e4), default=20.0, metavar="HZ",
+                   help="input rate in Hz (default 20)")
+    p.add_argument("--seed", type=int, default=0, metavar="K", help="random seed (default 0)")
+    p.add_argument("--target", choices=("numpy", "cython"), default="numpy",
+                   help="Brian2 code generation target (default numpy)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--plot", metavar="FILE.png", default=None,
+                   help="write the per-synapse histogram and per-event bar chart")
+    p.set_defaults(func=lambda args, *rest: run(args))
+    return p
+
+
+def energy_demo(card="pcm", duration=1.0, inputs=50, neurons=10, rate=20.0, seed=0,
+                target="numpy", plot=None):
+    """Run the demo network and return the energy report as plain data.
+
+    Parameters
+    ----------
+    card : str or path
+        Synapse card with ``[events]``.
+    duration : float
+        Simulated seconds.
+    inputs, neurons : int
+        Sizes of the Poisson input layer and the LIF layer (all-to-all synapses).
+    rate : float
+        Input rate in Hz.
+    seed : int
+    target : {"numpy", "cython"}
+    plot : str, optional
+        PNG to write (:func:`spikesyn.energy_compare.plot_histogram`).
+
+    Returns
+    -------
+    dict
+        ``card``, ``duration_s``, ``seed``, ``n_synapses``, ``spikes`` (pre, post), ``events``
+        (``{name: {"count": int or None, "energy_J": float}}``), ``device_J``,
+        ``per_synapse_J`` (min, mean, max), ``operations``, ``digital_J`` and
+        ``ratio_digital_over_device`` (each ``{"sram": ..., "dram": ...}``) and ``figures``.
+
+    Raises
+    ------
+    spikesyn.SpikesynError
+        Unknown card, a card that is not a synapse, or one without energy events.
+    """
+    import brian2 as b2
+    import numpy as np
+
+    import spikesyn as ss
+    from spikesyn.energy_compare import HOROWITZ_45NM, compare, digital_energy, operation_counts
+    from spikesyn.errors import ParameterError
+
+    model = ss.load_model(card)
+    if model.kind != "synapse":
+        raise ParameterError(f"card {model.name!r} is a {model.kind} card: give a synapse device card")
+    if not model.events:
+        raise ParameterError(f"card {model.name!r} declares no [events]: no device energy to report")
+    lif = ss.load_model("lif")
+    missing = {k: v for k, v in model.requires.get("post", {}).items()
+               if k not in lif.variables}
+    if missing or model.requires.get("pre"):
+        raise ParameterError(f"card {model.name!r} needs variables the Poisson -> lif demo "
+                             f"lacks: {sorted(missing) or sorted(model.requires.get('pre', {}))}")
+
+    b2.prefs.codegen.target = target
+    b2.seed(seed)
+    pre = b2.PoissonGroup(int(inputs), float(rate) * b2.Hz, name="energy_inputs*")
+    post = b2.NeuronGroup(int(neurons), **lif.neuron_kwargs(), name="energy_neurons*")
+    kwargs = model.synapse_kwargs()
+    syn = b2.Synapses(pre, post, **kwargs, name="energy_synapses*")
+    syn.connect()
+    model.initialise(syn)
+    m_pre, m_post = b2.SpikeMonitor(pre), b2.SpikeMonitor(post)
+    net = b2.Network(pre, post, syn, m_pre, m_post)
+    net.run(float(duration) * b2.second)
+
+    report = ss.energy_of(syn, model)
+    ops = operation_counts(syn, m_pre.count[:], m_post.count[:], plastic="on_post" in kwargs)
+    digital = {mem: digital_energy(ops["n_synaptic_events"], ops["n_weight_updates"], memory=mem)
+               for mem in ("sram", "dram")}
+    comparisons = {mem: compare(report, d) for mem, d in digital.items()}
+    per_syn = np.asarray(report.per_synapse / b2.joule, dtype=float)
+    if plot is not None:
+        report.plot_histogram(plot)
+
+    def fin(x):
+        return float(x) if math.isfinite(x) else None
+
+    return {
+        "card": model.name,
+        "duration_s": float(duration),
+        "seed": int(seed),
+        "n_synapses": int(len(syn)),
+        "spikes": {"pre": int(m_pre.num_spikes), "post": int(m_post.num_spikes)},
+        "events": {name: {"count": report.counts.get(name),
+                          "energy_J": float(report.per_event[name] / b2.joule)}
+                   for name in report.per_event},
+        "device_J": float(report.total / b2.joule),
+        "per_synapse_J": {"min": float(per_syn.min()) if per_syn.size else 0.0,
+                          "mean": float(per_syn.mean()) if per_syn.size else 0.0,
+                          "max": float(per_syn.max()) if per_syn.size else 0.0},
+        "operations": ops,
+        "digital_J": {mem: float(d / b2.joule) for mem, d in digital.items()},
+        "ratio_digital_over_device": {mem: fin(c.ratio) for mem, c in comparisons.items()},
+        "figures": HOROWITZ_45NM.as_dict(),
+        "plot": plot,
+    }
+
+
+def _fmt_j(x):
+    if x is None:
+        return "-"
+    from brian2 import joule
+    return str((x * joule).in_best_unit(precision=4)) if x else "0 J"
+
+
+def format_table(d):
+    """The human-readable report of :func:`energy_demo`'s dict."""
+    lines = [f"device energy: card {d['card']}, {d['n_synapses']} synapses, {d['duration_s']:g} s, "
+             f"seed {d['seed']} ({d['spikes']['pre']} input spikes, {d['spikes']['post']} output spikes)",
+             f"  {'event':<14}{'count':>12}{'energy':>18}"]
+    for name, e in d["events"].items():
+        count = "" if e["count"] is None else e["count"]
+        lines.append(f"  {name:<14}{count:>12}{_fmt_j(e['energy_J']):>18}")
+    lines.append(f"  {'total':<14}{'':>12}{_fmt_j(d['device_J']):>18}")
+    ps = d["per_synapse_J"]
+    lines.append(f"  per synapse: min {_fmt_j(ps['min'])}, mean {_fmt_j(ps['mean'])}, "
+                 f"max {_fmt_j(ps['max'])}")
+    ops = d["operations"]
+    lines.append(f"digital estimate ({d['figures']['node']}): {ops['n_synaptic_events']} synaptic "
+                 f"events, {ops['n_weight_updates']} weight updates")
+    for mem in ("sram", "dram"):
+        r = d["ratio_digital_over_device"][mem]
+        ratio = "-" if r is None else f"{r:.3g}"
+        lines.append(f"  weights in {mem.upper():<5}{_fmt_j(d['digital_J'][mem]):>18}   "
+                     f"digital / device = {ratio}")
+    lines.append(f"  figures: {d['figures']['source']}")
+    lines.append(f"  scaling: {d['figures']['scaling']}")
+    if d.get("plot"):
+        lines.append(f"plot written to {d['plot']}")
+    return "\n".join(lines)
+
+
+def run(args):
+    """Run the subcommand for parsed ``args``; return the exit status."""
+    import os
+
+    from spikesyn.errors import SpikesynError
+    try:
+        if args.plot is not None:
+            directory = os.path.dirname(os.path.abspath(args.plot))
+            if not os.path.isdir(directory):
+                raise SpikesynError(f"{args.plot}: directory {directory} does not exist")
+        import logging
+        logging.getLogger("brian2").setLevel(logging.ERROR)
+        d = energy_demo(card=args.card, duration=args.duration, inputs=args.inputs,
+                        neurons=args.neurons, rate=args.rate, seed=args.seed,
+                        target=args.target, plot=args.plot)
+    except (SpikesynError, OSError) as exc:
+        print(f"spikesyn energy: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        print(json.dumps(d))
+    else:
+        print(format_table(d))
+    return 0
