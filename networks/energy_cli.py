@@ -16,10 +16,11 @@ From Python, :func:`energy_demo` returns the same data as a dict.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import sys
+
+from spikesyn.argtypes import number
 
 __all__ = ["add_parser", "run", "energy_demo", "format_table"]
 
@@ -27,15 +28,7 @@ EXIT_USAGE = 2
 
 
 def _positive(kind, hi):
-    def parse(text):
-        try:
-            x = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a {kind.__name__}") from None
-        if not (math.isfinite(x) and 0 < x <= hi):
-            raise argparse.ArgumentTypeError(f"must be in (0, {hi}], got {text!r}")
-        return x
-    return parse
+    return number(kind, 0, hi, low_open=True)
 
 
 def add_parser(subparsers):

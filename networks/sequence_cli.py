@@ -11,10 +11,10 @@ Wire it into a parser with :func:`add_parser` and run it with :func:`run`::
 
 from __future__ import annotations
 
-import argparse
 import json
-import math
 import sys
+
+from spikesyn.argtypes import number
 
 __all__ = ["add_parser", "run", "config_from_args", "plot_result"]
 
@@ -22,28 +22,11 @@ EXIT_USAGE = 2
 
 
 def _int_in(lo, hi):
-    def parse(text):
-        try:
-            x = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-        if not lo <= x <= hi:
-            raise argparse.ArgumentTypeError(f"must be in [{lo}, {hi}], got {x}")
-        return x
-    return parse
+    return number(int, lo, hi)
 
 
 def _float_in(lo, hi, open_low=False):
-    def parse(text):
-        try:
-            x = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not math.isfinite(x) or x < lo or x > hi or (open_low and x <= lo):
-            raise argparse.ArgumentTypeError(
-                f"must be in {'(' if open_low else '['}{lo}, {hi}], got {text!r}")
-        return x
-    return parse
+    return number(float, lo, hi, low_open=open_low)
 
 
 def add_parser(subparsers):

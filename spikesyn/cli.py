@@ -21,6 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from spikesyn.argtypes import number
+
 __all__ = ["main", "build_parser"]
 
 EXIT_USAGE = 2
@@ -50,34 +52,9 @@ def _atomic_write(path, write):
         raise
 
 
-def _positive_float(text):
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not x > 0 or x == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
-    return x
-
-
-def _positive_int(text):
-    try:
-        x = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if x < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
-    return x
-
-
-def _finite_float(text):
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if x != x or x in (float("inf"), float("-inf")):
-        raise argparse.ArgumentTypeError(f"must be finite, got {text!r}")
-    return x
+_positive_seconds = number(float, 0, low_open=True, unit="seconds")
+_positive_int = number(int, 1)
+_finite_float = number(float)
 
 
 # --------------------------------------------------------------------------- maxcut
@@ -112,7 +89,7 @@ def _add_maxcut(sub):
     p.add_argument("graph", nargs="?", help="graph file (Gset/rudy, edge list, GML, GraphML, Matrix Market)")
     p.add_argument("--demo", action="store_true", help="solve a built-in 200-node graph instead of a file")
     p.add_argument("--format", choices=FORMATS, default="auto", help="file format (default: auto)")
-    p.add_argument("--time-limit", type=_positive_float, metavar="S",
+    p.add_argument("--time-limit", type=_positive_seconds, metavar="S",
                    help="simulation budget in seconds; anneals repeat until it runs out")
     p.add_argument("--sweeps", type=_positive_int, metavar="N", help="sweeps per anneal (default 1000)")
     p.add_argument("--replicas", type=_positive_int, metavar="R", help="replicas run together (default 16)")

@@ -6,7 +6,7 @@ import importlib
 import pytest
 
 MODULES = ["spikesyn.units", "spikesyn.cards", "spikesyn.model", "spikesyn.energy",
-           "spikesyn.devices.pcm", "spikesyn.datasets", "spikesyn.energy_compare"]
+           "spikesyn.devices.pcm", "spikesyn.datasets", "spikesyn.energy_compare", "spikesyn.argtypes"]
 
 
 @pytest.mark.parametrize("name", MODULES)
