@@ -135,7 +135,7 @@ def _check_int(name, value):
 
 
 def _check_quantity(name, value, unit_name, positive=True):
-    from brian2 import Quantity, have_same_dimensions, ms, Hz, nS, uS
+    from brian2 import Hz, Quantity, have_same_dimensions, ms, nS
     unit = {"time": ms, "rate": Hz, "conductance": nS}[unit_name]
     if not isinstance(value, Quantity) or not have_same_dimensions(value, unit):
         raise SequenceError(f"{name} must be a {unit_name} with Brian2 units (e.g. 100*ms for a "
@@ -196,7 +196,6 @@ def check_config(config):
 
 
 def _synapse_overrides(c, gamma_F):
-    from brian2 import uS
     ov = dict(SYNAPSE_DEFAULTS)
     ov.update(c.synapse_overrides)
     ov["tau_F"] = c.tau_F
@@ -205,7 +204,7 @@ def _synapse_overrides(c, gamma_F):
 
 
 def _neuron_overrides(c):
-    from brian2 import mV, second, volt
+    from brian2 import second, volt
     ov = {"theta_plus": NEURON_DEFAULTS["theta_plus"] * volt,
           "tau_theta": NEURON_DEFAULTS["tau_theta"] * second}
     ov.update(c.neuron_overrides)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from brian2 import (
     Hz, Network, NeuronGroup, PoissonGroup, SpikeGeneratorGroup, SpikeMonitor, Synapses, TimedArray,
-    defaultclock, ms, nS, prefs, pjoule, second, seed, siemens, start_scope, uS,
+    defaultclock, ms, nS, prefs, pjoule, second, seed, start_scope, uS,
 )
 from brian2.utils.logger import BrianLogger
 

@@ -5,9 +5,8 @@ import json
 
 import numpy as np
 import pytest
-from brian2 import Hz, ms, nS, siemens, uS
+from brian2 import Hz, ms, siemens, uS
 
-from spikesyn.errors import SpikesynError
 from spikesyn.networks import sequence as sq
 from spikesyn.networks import sequence_cli
 
