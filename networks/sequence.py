@@ -388,7 +388,7 @@ def build_network(config, rates, first_frame_mask):
     if c.w_norm > 0:
         # the refresh: before each training example (every present_frames + 1 frames) the
         # incoming device conductances of each neuron are reprogrammed to a common total
-        post = np.asarray(syn.j[:])
+        post = np.array(syn.j[:])
         span = _span(syn_model, c)
         target = float(c.w_norm) * n_in * span
 
@@ -417,7 +417,7 @@ def normalise_incoming(syn, post, n_post, target, span):
 
     A neuron whose incoming dG sums to 0 is left alone; the result is clipped to [0, span].
     """
-    dG = np.asarray(syn.dG_[:], dtype=float)
+    dG = np.array(syn.dG_[:], dtype=float)
     tot = np.bincount(post, weights=dG, minlength=n_post)
     scale = np.where(tot > 0, target / np.where(tot > 0, tot, 1.0), 1.0)
     syn.dG_[:] = np.clip(dG * scale[post], 0.0, span)

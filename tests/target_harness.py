@@ -68,7 +68,7 @@ def snapshot(groups):
     state = {}
     for name, (group, model) in groups.items():
         for var in model.variables:
-            values = np.asarray(getattr(group, var + "_"), dtype=float)
+            values = np.array(getattr(group, var + "_"), dtype=float)  # a copy outlives the group
             state[f"{name}.{var}"] = values
     return state
 

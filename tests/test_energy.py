@@ -26,7 +26,7 @@ def test_totals_are_events_times_energy_per_synapse():
     Network(pre, post, syn).run(10 * ms)
     report = ss.energy_of(syn, model)
     spikes_per_source = np.array([1, 2, 3])
-    expected = spikes_per_source[np.asarray(syn.i)] * 2e-12
+    expected = spikes_per_source[np.array(syn.i)] * 2e-12
     np.testing.assert_allclose(np.asarray(report.per_synapse / joule), expected)
     assert report.counts["kick"] == 2 * 6  # 6 pre spikes, each to 2 post neurons
     assert float(report.total / pjoule) == pytest.approx(24.0)

@@ -472,7 +472,7 @@ def test_plain_brian2_script_with_pcm():
     net = Network(pre, post, S, spikes_in, spikes_out)
     net.run(0.5 * second)
     # every pre spike read each of its synapses once
-    out_degree = np.bincount(np.asarray(S.i), minlength=100)
+    out_degree = np.bincount(np.array(S.i), minlength=100)
     assert int(np.sum(S.n_read)) == int(np.sum(out_degree[np.asarray(spikes_in.i)]))
     rate = spikes_out.num_spikes / (10 * 0.5)
     assert 1 < rate < 200                                             # the LIF neurons respond

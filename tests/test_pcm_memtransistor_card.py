@@ -47,7 +47,7 @@ def test_F_decays_exponentially_with_tau_F(card):
     # Coincidence pre 10 ms -> post 15 ms raises F; a probe pre spike d ms later reads it.
     syn, _ = _pairs([[10.0, 15.0 + d] for d in delays], [[15.0]] * len(delays), 500 * ms, model,
                     F_dep=0, tau_F=80 * ms)
-    F = np.asarray(syn.F_)
+    F = np.array(syn.F_)
     slope, intercept = np.polyfit(delays * 1e-3, np.log(F), 1)
     tau_fit = -1 / slope
     assert tau_fit == pytest.approx(0.080, rel=1e-6)
@@ -64,7 +64,7 @@ def test_F_is_raised_by_pre_before_post_coincidences_only(card):
     pre = [[10.0], [10.0], [15.0], [10.0], []]
     post = [[15.0], [210.0], [10.0], [], [10.0]]
     syn, _ = _pairs(pre, post, 220 * ms, model, tau_F=1e6 * ms)  # no decay: read F as set
-    F = np.asarray(syn.F_)
+    F = np.array(syn.F_)
     coincident, far, reversed_, pre_only, post_only = F
     assert coincident == pytest.approx(gamma * np.exp(-5 / 20), rel=1e-9)          # raised
     assert far == pytest.approx(gamma * np.exp(-200 / 20), rel=1e-9)
@@ -89,7 +89,7 @@ def test_gamma_F_zero_switches_off_F_and_leaves_W_unchanged(card):
     for gamma in (2 * uS, 0 * uS):
         seed(99)
         syn, mon = _pairs(pre, post, duration * ms, model, record=["dG", "F"], gamma_F=gamma)
-        runs[float(gamma)] = (np.asarray(mon.dG_), np.asarray(mon.F_), np.asarray(syn.n_gate))
+        runs[float(gamma)] = (np.array(mon.dG_), np.array(mon.F_), np.array(syn.n_gate))
     dG_on, F_on, gates_on = runs[2e-6]
     dG_off, F_off, gates_off = runs[0.0]
     assert np.all(F_off == 0) and gates_off.sum() == 0
@@ -108,9 +108,9 @@ def test_set_pulses_saturate_towards_Gmax_with_pcm_statistics():
     seed(5)
     syn, _ = _pairs(pre, post, (20 * n_pulses + 10) * ms, model, p_set=1.0)
     Gmax, Gmin, step = (float(model.parameters[k]) for k in ("Gmax", "Gmin", "set_step"))
-    G = Gmin + np.asarray(syn.dG_)
+    G = Gmin + np.array(syn.dG_)
     expected = Gmax - (Gmax - Gmin) * (1 - step) ** n_pulses
     assert G.mean() == pytest.approx(expected, rel=0.08)
     assert 0.3e-6 < G.std() < 3e-6
     assert np.all(syn.n_set == n_pulses)
-    assert np.asarray(syn.e_prog_) == pytest.approx(n_pulses * float(model.parameters["E_set"]))
+    assert np.array(syn.e_prog_) == pytest.approx(n_pulses * float(model.parameters["E_set"]))

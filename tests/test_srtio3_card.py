@@ -57,7 +57,7 @@ def _reference(Lambda, gamma, T_step=1.0, tau_pre=20.0, tau_post=20.0):
 def test_F_follows_lambda_F_plus_gamma_pre_post_exactly(card, overrides, Lambda):
     model = ss.load_model(card)
     _, mon = _run(model, PRE, POST, 25.0, Lambda=Lambda, gamma=2 * nS, **overrides)
-    F = np.asarray(mon.F_[0])
+    F = np.array(mon.F_[0])
     for t, expected in _reference(Lambda, 2e-9):
         assert F[_steps(t)] == pytest.approx(expected, rel=1e-9, abs=1e-24), t
     # one update step between consecutive pre spikes: F_k = Lambda F_(k-1) + gamma * x_post
@@ -86,7 +86,7 @@ def test_energy_accumulator_is_the_power_law_summed_over_updates():
     seed(3)
     E0, F0, alpha = 0.3 * pjoule, 0.5 * nS, 1.7
     syn, mon = _run(model, PRE, POST, 25.0, gamma=2 * nS, E0=E0, F0=F0, alpha=alpha)
-    updates = np.asarray(mon.dF_upd_[0])[_steps(PRE + POST)]   # the dF of every update event
+    updates = np.array(mon.dF_upd_[0])[_steps(PRE + POST)]   # the dF of every update event
     assert np.count_nonzero(updates) >= len(PRE) - 3            # updates are noisy, non-zero
     expected = np.sum(float(E0) * np.abs(updates / float(F0)) ** alpha)
     assert float(syn.e_F_[0]) == pytest.approx(expected, rel=1e-9)

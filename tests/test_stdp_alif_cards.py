@@ -23,7 +23,7 @@ def test_stdp_window_sign_and_exponential_decay():
     w0 = float(model.parameters["w_max"]) / 2
     syn.w = w0 * 1e9 * nS
     Network(pre, post, syn).run(300 * ms)
-    dw = np.asarray(syn.w_) - w0
+    dw = np.array(syn.w_) - w0
     w_max = float(model.parameters["w_max"])
     A_plus, A_minus = float(model.parameters["A_plus"]), float(model.parameters["A_minus"])
     ltp, ltd = lags > 0, lags < 0

@@ -24,10 +24,10 @@ def _build(model, n, pre_times, post_times, duration, **overrides):
 
 def _weight(syn, model, t=None):
     F = float(model.parameters["F_gain"])
-    g = np.asarray(syn.g_)
+    g = np.array(syn.g_)
     if t is not None and "tau_cap" in model.parameters:   # capacitor leak up to time t
-        g = g * np.exp(-(t - np.asarray(syn.lastupdate_)) / float(model.parameters["tau_cap"]))
-    return F * (np.asarray(syn.Gp_) - np.asarray(syn.Gm_)) + (1 - 2 * np.asarray(syn.flip_)) * g
+        g = g * np.exp(-(t - np.array(syn.lastupdate_)) / float(model.parameters["tau_cap"]))
+    return F * (np.array(syn.Gp_) - np.array(syn.Gm_)) + (1 - 2 * np.array(syn.flip_)) * g
 
 
 PAIRS_PRE = [10.0, 30.0, 50.0]          # three pre-before-post pairings (2 ms apart)
@@ -90,7 +90,7 @@ def test_capacitor_leaks_with_tau_cap():
     syn = Synapses(pre, post, **model.synapse_kwargs(dg_minus=0 * uS, tau_cap=40 * ms))
     syn.connect(j="i")
     Network(pre, post, syn).run(220 * ms)
-    slope, icpt = np.polyfit(delays * 1e-3, np.log(np.asarray(syn.g_)), 1)
+    slope, icpt = np.polyfit(delays * 1e-3, np.log(np.array(syn.g_)), 1)
     assert -1 / slope == pytest.approx(0.040, rel=1e-6)
     assert np.exp(icpt) == pytest.approx(0.5e-6 * np.exp(-2 / 20), rel=1e-6)
 
@@ -106,4 +106,4 @@ def test_automatic_transfer_every_n_updates(card):
     # 20 update events (10 pre, 10 post) per synapse: 6 transfers, 2 updates pending, flipped 6 times
     assert np.all(syn.n_transfers == 6) and np.all(syn.n_upd == 2) and np.all(syn.flip == 0)
     assert np.all(syn.n_cap == 20) and np.all(syn.n_read == 10)
-    assert np.all(np.asarray(syn.e_transfer_) == pytest.approx(6 * float(model.parameters["E_transfer"])))
+    assert np.all(np.array(syn.e_transfer_) == pytest.approx(6 * float(model.parameters["E_transfer"])))

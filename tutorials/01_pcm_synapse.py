@@ -119,7 +119,7 @@ net = Network(pre, post, S, S_ideal)
 G, G_ideal = [], []
 for k in range(n_events):
     net.run((k + 1) * period * second - net.t)       # one pairing per window
-    G.append(np.asarray(S.dG / uS) + float(pcm.parameters["Gmin"] / uS))
+    G.append(np.array(S.dG / uS) + float(pcm.parameters["Gmin"] / uS))
     G_ideal.append(float(S_ideal.dG[0] / uS) + float(ideal.parameters["Gmin"] / uS))
 G, G_ideal = np.array(G), np.array(G_ideal)
 
@@ -179,13 +179,13 @@ reads = {label: [] for label in groups}
 for age in ages:
     net.run((age + 2) * second - net.t)
     for label, group in groups.items():
-        reads[label].append(np.asarray(group.G_read / uS))
+        reads[label].append(np.array(group.G_read / uS))
 reads = {label: np.array(r) for label, r in reads.items()}
 
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
 colors = {"low": "tab:purple", "mid": "tab:green", "high": "tab:red"}
 for label, group in groups.items():
-    G_prog = np.asarray(group.dG / uS) + Gmin
+    G_prog = np.array(group.dG / uS) + Gmin
     mean_read = reads[label].mean(axis=1)
     ax1.plot(ages, mean_read, "o-", color=colors[label], label=f"{label}: G_prog ≈ {G_prog.mean():.1f} uS")
     mu, _ = pcm_ref.drift_exponent_stats(G_prog * uS)
@@ -286,12 +286,12 @@ neurons = NeuronGroup(10, **lif.neuron_kwargs())
 S = Synapses(inputs, neurons, **pcm.synapse_kwargs())
 S.connect(p=0.2)
 pcm.initialise(S)
-G_start = np.asarray(S.dG / uS) + Gmin
+G_start = np.array(S.dG / uS) + Gmin
 spikes = SpikeMonitor(neurons)
 v = StateMonitor(neurons, "v", record=[0])
 net = Network(inputs, neurons, S, spikes, v)
 net.run(1 * second)
-G_end = np.asarray(S.dG / uS) + Gmin
+G_end = np.array(S.dG / uS) + Gmin
 print(f"{len(S)} synapses, output rate {spikes.num_spikes / 10 / 1.0:.1f} Hz per neuron")
 print(ss.energy_of(S, pcm))
 
