@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from pathlib import Path
 
 import networkx as nx
@@ -341,7 +342,11 @@ def read_mtx(path):
         for lineno, s in body:
             _number(path, lineno, s.split()[0] if s.split() else s, "value")
     try:
-        A = scipy.io.mmread(str(path))
+        with warnings.catch_warnings():
+            # scipy >= 1.15 warns that mmread's default return type will change; csr_matrix
+            # below accepts either type
+            warnings.simplefilter("ignore", DeprecationWarning)
+            A = scipy.io.mmread(str(path))
     except Exception as exc:
         raise GraphFormatError(path, f"not a valid Matrix Market file: {exc}") from None
     A = scipy.sparse.csr_matrix(A)
