@@ -123,6 +123,15 @@ def _set_train(n_pulses, period=50 * ms, lag=1 * ms):
     return pre, pre + float(lag / second)
 
 
+def _set_train_then_reset(n_pulses, period):
+    """n SET pairings, then one depressing pairing (post, pre 2 ms later) at t_reset."""
+    pre, post = _set_train(n_pulses, period)
+    t_reset = n_pulses * period
+    post = np.append(post, float(t_reset / second))
+    pre = np.append(pre, float((t_reset + 2 * ms) / second))
+    return pre, post, t_reset
+
+
 def test_set_saturates_towards_gmax():
     """Mean G after n SET pulses = Gmax - (Gmax - Gmin)(1 - set_step)^n; steps shrink near Gmax."""
     seed(11)
@@ -307,10 +316,7 @@ def test_levels_quantise_the_programmed_conductance():
 def test_ideal_set_is_linear_and_unbounded():
     seed(16)
     n_pulses, period = 30, 50 * ms
-    pre, post = _set_train(n_pulses, period)
-    t_reset = n_pulses * period
-    post = np.append(post, float(t_reset / second))
-    pre = np.append(pre, float((t_reset + 2 * ms) / second))
+    pre, post, t_reset = _set_train_then_reset(n_pulses, period)
     net, S, _ = _bench({"ideal": ("pcm_ideal", 3, {})}, pre, post, 1 * ms)
     _run_to(net, t_reset - 1 * ms)
     G = _uS(S["ideal"].dG) + GMIN
@@ -436,10 +442,7 @@ def test_pair_at_rest_delivers_nothing():
 def test_energy_counters_count_events():
     seed(19)
     n_pulses, period = 6, 50 * ms
-    pre, post = _set_train(n_pulses, period)
-    t_reset = n_pulses * period
-    post = np.append(post, float(t_reset / second))
-    pre = np.append(pre, float((t_reset + 2 * ms) / second))
+    pre, post, t_reset = _set_train_then_reset(n_pulses, period)
     model = ss.load_model("pcm")
     net, S, _ = _bench({"d": ("pcm", 100, {})}, pre, post, 1 * ms)
     _run_to(net, t_reset + 1 * ms)
