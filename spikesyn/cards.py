@@ -231,15 +231,14 @@ def _check_with_brian(data, source):
     fields = ("threshold",) if data["kind"] == "neuron" else ()
     for field in fields:
         if field in eqs:
-            _check_expression(eqs[field], group, variables, namespace, source, f"equations.{field}")
+            _check_expression(eqs[field], group, variables, source, f"equations.{field}")
     code_fields = ("reset",) if data["kind"] == "neuron" else _SYNAPSE_CODE
     for field in code_fields:
         if field in eqs and eqs[field].strip():
             _check_statements(eqs[field], group, variables, source, f"equations.{field}")
     if "refractory" in eqs:
-        _check_expression(eqs["refractory"], group, variables, namespace, source, "equations.refractory",
+        _check_expression(eqs["refractory"], group, variables, source, "equations.refractory",
                           allow_time=True)
-    data["_probe_variables"] = {name: var for name, var in variables.items()}
 
 
 def _probe_group(data, namespace):
@@ -296,7 +295,7 @@ def _requirement_equations(table):
     return "\n".join(lines) if lines else "dummy_probe_variable : 1"
 
 
-def _resolve(names, group, variables, namespace):
+def _resolve(names, group, variables):
     """Variables plus the external names (parameters, functions) that ``names`` need.
 
     Identifiers used inside subexpressions are resolved too, since Brian2 substitutes them
@@ -317,7 +316,7 @@ def _resolve(names, group, variables, namespace):
     return resolved
 
 
-def _check_expression(expr, group, variables, namespace, source, field, allow_time=False):
+def _check_expression(expr, group, variables, source, field, allow_time=False):
     from brian2.utils.stringtools import get_identifiers
     if allow_time:
         try:
@@ -327,7 +326,7 @@ def _check_expression(expr, group, variables, namespace, source, field, allow_ti
         else:
             return
     try:
-        resolved = _resolve(get_identifiers(expr), group, variables, namespace)
+        resolved = _resolve(get_identifiers(expr), group, variables)
         if not allow_time and not is_boolean_expression(expr, resolved):
             raise CardError(source, field, f"{expr!r} is not a boolean condition")
     except CardError:
@@ -341,7 +340,7 @@ def _check_statements(code, group, variables, source, field):
     try:
         # names assigned in the code before use are temporaries, not symbols to resolve
         _, used, unknown = analyse_identifiers(code, variables)
-        resolved = _resolve(set(used) | set(unknown), group, variables, None)
+        resolved = _resolve(set(used) | set(unknown), group, variables)
         check_units_statements(code, resolved)
     except Exception as exc:
         raise CardError(source, field, _describe(exc)) from None
