@@ -17,6 +17,7 @@ from brian2.equations.unitcheck import check_units_statements
 from brian2.parsing.expressions import is_boolean_expression
 from brian2.units.fundamentalunits import DimensionMismatchError
 
+from spikesyn.devices.kernels import kernels_used
 from spikesyn.errors import CardError, UnknownModelError
 from spikesyn.units import parse_unit
 
@@ -213,8 +214,9 @@ def _check_with_brian(data, source):
 
     Creating a group generates no code, so this costs milliseconds on any target.
     """
-    namespace = dict(data["_parameters"])
     eqs = data["equations"]
+    namespace = dict(data["_parameters"])
+    namespace.update(kernels_used(*(v for v in eqs.values() if isinstance(v, str))))
     try:
         with _runtime_device():
             group = _probe_group(data, namespace)

@@ -5,6 +5,7 @@ import difflib
 import numpy as np
 
 from spikesyn.cards import read_card, resolve_card_path
+from spikesyn.devices.kernels import kernels_used
 from spikesyn.errors import ParameterError
 from spikesyn.units import as_quantity
 
@@ -113,6 +114,12 @@ class Model:
             namespace[name] = quantity
         return namespace
 
+    def _namespace_with_kernels(self, overrides):
+        # device kernels (spikesyn.devices.kernels) that the card's code calls
+        namespace = self.namespace(**overrides)
+        namespace.update(kernels_used(*(v for v in self._code.values() if isinstance(v, str))))
+        return namespace
+
     def neuron_kwargs(self, **overrides):
         """Keyword arguments for :class:`brian2.NeuronGroup`.
 
@@ -134,7 +141,7 @@ class Model:
         >>> group = NeuronGroup(10, **ss.load_model("lif").neuron_kwargs(v_th=12 * mV))
         """
         self._require_kind("neuron")
-        kwargs = {"model": self._code["model"], "namespace": self.namespace(**overrides),
+        kwargs = {"model": self._code["model"], "namespace": self._namespace_with_kernels(overrides),
                   "method": self._code.get("method", "exact")}
         for key in ("threshold", "reset", "refractory"):
             if key in self._code:
@@ -163,7 +170,7 @@ class Model:
         >>> S = Synapses(pre, post, **ss.load_model("stdp").synapse_kwargs())
         """
         self._require_kind("synapse")
-        kwargs = {"model": self._code["model"], "namespace": self.namespace(**overrides)}
+        kwargs = {"model": self._code["model"], "namespace": self._namespace_with_kernels(overrides)}
         for key in ("on_pre", "on_post", "method"):
             if self._code.get(key, "").strip():
                 kwargs[key] = self._code[key]

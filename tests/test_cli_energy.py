@@ -155,7 +155,7 @@ def test_sequence_cli_energy_json_and_plot(tmp_path, capsys):
     assert {"accuracy", "energy"} <= set(d)
     e = d["energy"]
     assert set(e["phases"]) == {"train", "label", "test_st_stdp", "test_static"}
-    assert set(e["total"]["events"]) == {"read", "gate", "program"}
+    assert set(e["total"]["events"]) == {"read", "gate", "set", "reset"}
     assert e["total"]["device_J"] > 0 and e["total"]["ratio_digital_over_device"]["dram"] > 1
     assert e["plot"] == str(png) and png.read_bytes()[:4] == b"\x89PNG"
     assert not [f for f in tmp_path.iterdir() if f.name.startswith(".")], "temporary file left"

@@ -113,4 +113,6 @@ def test_set_pulses_saturate_towards_Gmax_with_pcm_statistics():
     assert G.mean() == pytest.approx(expected, rel=0.08)
     assert 0.3e-6 < G.std() < 3e-6
     assert np.all(syn.n_set == n_pulses)
-    assert np.array(syn.e_prog_) == pytest.approx(n_pulses * float(model.parameters["E_set"]))
+    report = ss.energy_of(syn, model)
+    assert report.counts["set"] == n_syn * n_pulses and report.counts["reset"] == 0
+    assert float(report.per_event["set"]) == pytest.approx(n_syn * n_pulses * float(model.parameters["E_set"]))

@@ -168,13 +168,14 @@ print("written", sorted(p.name for p in OUT.glob("03_*.png")))
 # %% [markdown]
 # What to read from it (and from the 5-seed table in `benchmarks/RESULTS_sequence.md`):
 #
-# * With per-neuron normalisation the static (`F = 0`) network recognises about 0.92 of the
+# * With per-neuron normalisation the static (`F = 0`) network recognises about 0.91 of the
 #   untransformed test objects (the nearest neighbour: 1.00).
 # * `F` reinforces whatever the network answered last. On moving and turning objects, with
 #   `tau_F` of a few frames, that keeps the right neuron winning after the object has left
 #   its template: `st_stdp` gains 10-30 points there. But the boost also locks in the first
-#   neurons to fire in a sequence, right or wrong, so on untransformed, occluded and noisy
-#   sequences (where the static network is already as good as it gets) it loses 10-20 points.
+#   neurons to fire in a sequence, right or wrong, so on untransformed and occluded sequences
+#   (where the static network is already as good as it gets) it gains nothing or loses up to
+#   ~20 points, and on noisy ones it loses more than 20.
 # * The card's own depressing term (`F_dep = 0.5`) makes things worse everywhere: at ~100 Hz
 #   per active pixel the post-before-pre depression outweighs the pre-before-post
 #   facilitation, so `F` turns *negative* on the winner's synapses and acts as adaptation.

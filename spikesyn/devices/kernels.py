@@ -1,0 +1,413 @@
+"""Device kernels: Brian2 functions that evaluate a PCM device's costly parts only when needed.
+
+Brian2's abstract code has no branches, so a card written in plain equations computes every
+term at every event: the RESET or SET pulse with its programming noise and new drift exponent
+is drawn and thrown away unless the pairing fires, and ``x**(-nu)`` is evaluated even where the
+drift clock has not reached ``t0``. The functions here carry that logic in the target's own
+language (numpy, Cython, C++ for cpp_standalone), with the same physics as the formulas of the
+``pcm`` card (aihwkit's PCM model: Nandakumar et al. 2018/2019, Joshi et al. 2020, with the
+fits of ``aihwkit.simulator.noise_models.PCMLikeNoiseModel``):
+
+=================================================  =============================================
+``pcm_drift(x, nu)``                               ``x**(-nu)`` for ``x > 1``, else 1
+                                                   (``x = (t - t_prog)/t0``)
+``pcm_read_noise(g, x, scale)``                    ``scale Q_s(g) sqrt(ln x) N(0, 1)`` for
+                                                   ``x > 1`` and ``scale > 0``, else 0, with
+                                                   ``Q_s = min(0.0088 g**-0.65, 0.2)``
+``pcm_coin(cond, p)``                              1 with probability ``p`` where ``cond > 0``
+                                                   (a uniform number is drawn only then), else 0
+``pcm_set(hit, dG, x, nu, Gmin, Gmax, set_step,    where ``hit``: one noisy SET pulse from the
+step_noise, prog_scale, c0, c1, c2)``              drifted conductance; else ``dG`` unchanged
+``pcm_reset(hit, dG, Gmin, Gmax, prog_scale,       where ``hit``: back to ``Gmin`` plus programming
+c0, c1, c2)``                                      noise; else ``dG`` unchanged
+``pcm_nu(hit, nu, g, drift_scale)``                where ``hit``: a new drift exponent
+                                                   ``drift_scale |N(mu_nu(g), sigma_nu(g))|``
+=================================================  =============================================
+
+Conductances are ``dG = G - Gmin`` in siemens, ``g = G/Gmax``; programming noise is
+``prog_scale max(c0 + c1 g + c2 g**2, 0)`` at the target ``g``. Random numbers come from
+Brian2's own generator (``rand()``; seeded by ``brian2.seed``), so a run is reproducible on each
+target. On Cython and C++ the standard normal numbers are made from it with the ziggurat method
+(Marsaglia & Tsang 2000, doi:10.18637/jss.v005.i08; 256 layers, one uniform number per normal in
+about 99 % of draws); the numpy target uses ``numpy.random.randn``.
+
+Examples
+--------
+>>> import brian2 as b2
+>>> from spikesyn.devices.kernels import KERNELS
+>>> b2.prefs.codegen.target = "numpy"
+>>> G = b2.NeuronGroup(3, "y : 1", namespace={"pcm_drift": KERNELS["pcm_drift"]})
+>>> G.y = "pcm_drift(0.5 + i, 0.05)"     # x = 0.5, 1.5, 2.5
+>>> [round(float(v), 4) for v in G.y]
+[1.0, 0.9799, 0.9552]
+"""
+
+import re
+
+import numpy as np
+from brian2 import DEFAULT_FUNCTIONS, Function, siemens
+
+# ----------------------------------------------------------------------------------------------
+# Ziggurat tables (256 layers of equal area under exp(-x^2/2)); R is Marsaglia & Tsang's tail start.
+_ZIG_LAYERS = 256
+_ZIG_R = 3.6541528853610088
+
+
+def _ziggurat_tables(n=_ZIG_LAYERS, r=_ZIG_R):
+    """Layer edges ``x[0..n]`` (``x[0]`` the base layer's pseudo-width, ``x[1] = r``, ``x[n] = 0``)
+    and ``f[i] = exp(-x[i]**2/2)``."""
+    from scipy.special import erfc
+    f = lambda v: np.exp(-0.5 * v * v)  # noqa: E731
+    area = r * f(r) + np.sqrt(np.pi / 2) * erfc(r / np.sqrt(2))
+    x = np.zeros(n + 1)
+    x[0], x[1] = area / f(r), r
+    for i in range(1, n - 1):
+        x[i + 1] = np.sqrt(-2.0 * np.log(area / x[i] + f(x[i])))
+    return x, f(x)
+
+
+_ZIG_X, _ZIG_F = _ziggurat_tables()
+
+
+def _c_array(name, values):
+    return (f"static const double {name}[{len(values)}] = {{"
+            + ", ".join(repr(float(v)) for v in values) + "};")
+
+
+# One uniform U: its top 8 bits pick the layer, the remaining 45 its position in (-1, 1).
+_NORMAL_CPP = _c_array("_pcm_zig_x", _ZIG_X) + "\n" + _c_array("_pcm_zig_f", _ZIG_F) + f"""
+static inline double _pcm_normal(const int _idx) {{
+    while (true) {{
+        const double s = _rand(_idx) * {_ZIG_LAYERS}.0;
+        const int i = (int) s;
+        const double z = (2.0 * (s - i) - 1.0) * _pcm_zig_x[i];
+        if (fabs(z) < _pcm_zig_x[i + 1]) return z;
+        if (i == 0) {{
+            double a, b;
+            do {{
+                a = -log(1.0 - _rand(_idx)) / {_ZIG_R!r};
+                b = -log(1.0 - _rand(_idx));
+            }} while (b + b < a * a);
+            return z < 0 ? -({_ZIG_R!r} + a) : {_ZIG_R!r} + a;
+        }}
+        if (_pcm_zig_f[i] + _rand(_idx) * (_pcm_zig_f[i + 1] - _pcm_zig_f[i]) < exp(-0.5 * z * z))
+            return z;
+    }}
+}}
+"""
+
+_NORMAL_CYTHON = f"""
+cdef double _pcm_normal(int _idx) noexcept:
+    cdef double s, z, a, b
+    cdef int i
+    cdef double *zx = _namespace_pcm_zig_x
+    cdef double *zf = _namespace_pcm_zig_f
+    while True:
+        s = _rand(_idx) * {_ZIG_LAYERS}.0
+        i = <int> s
+        z = (2.0 * (s - i) - 1.0) * zx[i]
+        if fabs(z) < zx[i + 1]:
+            return z
+        if i == 0:
+            while True:
+                a = -log(1.0 - _rand(_idx)) / {_ZIG_R!r}
+                b = -log(1.0 - _rand(_idx))
+                if b + b >= a * a:
+                    break
+            return -({_ZIG_R!r} + a) if z < 0 else {_ZIG_R!r} + a
+        if zf[i] + _rand(_idx) * (zf[i + 1] - zf[i]) < exp(-0.5 * z * z):
+            return z
+
+"""
+
+_LIBRARY_CYTHON = """
+cdef inline double _pcm_clip(double v, double lo, double hi) noexcept:
+    return lo if v < lo else (hi if v > hi else v)
+
+cdef inline double _pcm_drift_factor(double x, double nu) noexcept:
+    if x > 1.0 and nu != 0.0:
+        return exp(-nu * log(x))
+    return 1.0
+
+cdef inline double _pcm_prog_sigma(double g, double scale, double c0, double c1, double c2) noexcept:
+    cdef double s = c0 + c1 * g + c2 * g * g
+    return scale * s if s > 0.0 else 0.0
+"""
+
+_LIBRARY_CPP = """
+static inline double _pcm_clip(double v, double lo, double hi) {
+    return v < lo ? lo : (v > hi ? hi : v);
+}
+static inline double _pcm_drift_factor(double x, double nu) {
+    return (x > 1.0 && nu != 0.0) ? pow(x, -nu) : 1.0;
+}
+static inline double _pcm_prog_sigma(double g, double scale, double c0, double c1, double c2) {
+    const double s = c0 + c1 * g + c2 * g * g;
+    return s > 0.0 ? scale * s : 0.0;
+}
+"""
+
+# ----------------------------------------------------------------------------------------------
+# The kernels, each as (numpy function, C++ body, Cython body). Bodies use the helpers above.
+
+_CPP = {
+    "pcm_drift": """
+static inline double _pcm_drift(double x, double nu) { return _pcm_drift_factor(x, nu); }
+""",
+    "pcm_read_noise": """
+static inline double _pcm_read_noise(double g, double x, double scale, const int _idx) {
+    if (!(x > 1.0) || scale == 0.0) return 0.0;
+    const double q = 0.0088 * pow(_pcm_clip(g, 1e-6, 1.0), -0.65);
+    return scale * (q < 0.2 ? q : 0.2) * sqrt(log(x)) * _pcm_normal(_idx);
+}
+""",
+    "pcm_coin": """
+static inline double _pcm_coin(double cond, double p, const int _idx) {
+    return (cond > 0.0 && _rand(_idx) < p) ? 1.0 : 0.0;
+}
+""",
+    "pcm_set": """
+static inline double _pcm_set(double hit, double dG, double x, double nu, double Gmin, double Gmax,
+                              double set_step, double step_noise, double scale,
+                              double c0, double c1, double c2, const int _idx) {
+    if (!(hit > 0.0)) return dG;
+    const double G = (Gmin + dG) * _pcm_drift_factor(x, nu);
+    const double d = _pcm_clip(G + set_step * (Gmax - G) * (1.0 + step_noise * _pcm_normal(_idx)) - Gmin,
+                               0.0, Gmax - Gmin);
+    const double sigma = _pcm_prog_sigma((Gmin + d) / Gmax, scale, c0, c1, c2);
+    return _pcm_clip(d + sigma * _pcm_normal(_idx), 0.0, Gmax - Gmin);
+}
+""",
+    "pcm_reset": """
+static inline double _pcm_reset(double hit, double dG, double Gmin, double Gmax, double scale,
+                                double c0, double c1, double c2, const int _idx) {
+    if (!(hit > 0.0)) return dG;
+    const double sigma = _pcm_prog_sigma(Gmin / Gmax, scale, c0, c1, c2);
+    return _pcm_clip(sigma * _pcm_normal(_idx), 0.0, Gmax - Gmin);
+}
+""",
+    "pcm_nu": """
+static inline double _pcm_nu(double hit, double nu, double g, double drift_scale, const int _idx) {
+    if (!(hit > 0.0)) return nu;
+    const double lg = log(_pcm_clip(g, 1e-6, 1.0));
+    const double mu = _pcm_clip(-0.0155 * lg + 0.0244, 0.049, 0.1);
+    const double sd = _pcm_clip(-0.0125 * lg - 0.0059, 0.008, 0.045);
+    return drift_scale * fabs(mu + sd * _pcm_normal(_idx));
+}
+""",
+}
+
+_CYTHON = {
+    "pcm_drift": """
+cdef double _pcm_drift(double x, double nu) noexcept:
+    return _pcm_drift_factor(x, nu)
+""",
+    "pcm_read_noise": """
+cdef double _pcm_read_noise(double g, double x, double scale, int _idx) noexcept:
+    cdef double q
+    if not (x > 1.0) or scale == 0.0:
+        return 0.0
+    q = 0.0088 * exp(-0.65 * log(_pcm_clip(g, 1e-6, 1.0)))
+    return scale * (q if q < 0.2 else 0.2) * sqrt(log(x)) * _pcm_normal(_idx)
+""",
+    "pcm_coin": """
+cdef double _pcm_coin(double cond, double p, int _idx) noexcept:
+    if cond > 0.0 and _rand(_idx) < p:
+        return 1.0
+    return 0.0
+""",
+    "pcm_set": """
+cdef double _pcm_set(double hit, double dG, double x, double nu, double Gmin, double Gmax,
+                     double set_step, double step_noise, double scale,
+                     double c0, double c1, double c2, int _idx) noexcept:
+    cdef double G, d, sigma
+    if not (hit > 0.0):
+        return dG
+    G = (Gmin + dG) * _pcm_drift_factor(x, nu)
+    d = _pcm_clip(G + set_step * (Gmax - G) * (1.0 + step_noise * _pcm_normal(_idx)) - Gmin,
+                  0.0, Gmax - Gmin)
+    sigma = _pcm_prog_sigma((Gmin + d) / Gmax, scale, c0, c1, c2)
+    return _pcm_clip(d + sigma * _pcm_normal(_idx), 0.0, Gmax - Gmin)
+""",
+    "pcm_reset": """
+cdef double _pcm_reset(double hit, double dG, double Gmin, double Gmax, double scale,
+                       double c0, double c1, double c2, int _idx) noexcept:
+    cdef double sigma
+    if not (hit > 0.0):
+        return dG
+    sigma = _pcm_prog_sigma(Gmin / Gmax, scale, c0, c1, c2)
+    return _pcm_clip(sigma * _pcm_normal(_idx), 0.0, Gmax - Gmin)
+""",
+    "pcm_nu": """
+cdef double _pcm_nu(double hit, double nu, double g, double drift_scale, int _idx) noexcept:
+    cdef double lg, mu, sd
+    if not (hit > 0.0):
+        return nu
+    lg = log(_pcm_clip(g, 1e-6, 1.0))
+    mu = _pcm_clip(-0.0155 * lg + 0.0244, 0.049, 0.1)
+    sd = _pcm_clip(-0.0125 * lg - 0.0059, 0.008, 0.045)
+    return drift_scale * fabs(mu + sd * _pcm_normal(_idx))
+""",
+}
+
+
+# ----------------------------------------------------------------------------------------------
+# numpy versions (Brian2's numpy target passes arrays, or scalars, in SI base units)
+
+def _size(idx):
+    try:
+        return len(idx)
+    except TypeError:
+        return int(idx) if np.ndim(idx) == 0 and int(idx) > 1 else 1
+
+
+def _arrays(n, *values):
+    return [np.broadcast_to(np.asarray(v, dtype=float), (n,)) for v in values]
+
+
+def _out(values, idx):
+    return values if np.ndim(idx) else values[0]
+
+
+def _drift_np(x, nu):
+    x, nu = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(nu, dtype=float))
+    out = np.ones(x.shape)
+    m = (x > 1.0) & (nu != 0.0)
+    out[m] = x[m] ** (-nu[m])
+    return out if out.ndim else float(out)
+
+
+def _prog_sigma_np(g, scale, c0, c1, c2):
+    return scale * np.maximum(c0 + c1 * g + c2 * g * g, 0.0)
+
+
+def _read_noise_np(g, x, scale, idx):
+    n = _size(idx)
+    g, x, scale = _arrays(n, g, x, scale)
+    out = np.zeros(n)
+    m = (x > 1.0) & (scale != 0.0)
+    q = np.minimum(0.0088 * np.clip(g[m], 1e-6, 1.0) ** -0.65, 0.2)
+    out[m] = scale[m] * q * np.sqrt(np.log(x[m])) * np.random.randn(int(m.sum()))
+    return _out(out, idx)
+
+
+def _coin_np(cond, p, idx):
+    n = _size(idx)
+    cond, p = _arrays(n, cond, p)
+    out = np.zeros(n)
+    m = cond > 0.0
+    out[m] = (np.random.rand(int(m.sum())) < p[m]).astype(float)
+    return _out(out, idx)
+
+
+def _set_np(hit, dG, x, nu, Gmin, Gmax, set_step, step_noise, scale, c0, c1, c2, idx):
+    n = _size(idx)
+    hit, dG, x, nu, Gmin, Gmax, set_step, step_noise, scale, c0, c1, c2 = _arrays(
+        n, hit, dG, x, nu, Gmin, Gmax, set_step, step_noise, scale, c0, c1, c2)
+    out = dG.copy()
+    m = hit > 0.0
+    k = int(m.sum())
+    if k:
+        lo, hi, top = Gmin[m], Gmax[m], Gmax[m] - Gmin[m]
+        G = (lo + dG[m]) * _drift_np(x[m], nu[m])
+        d = np.clip(G + set_step[m] * (hi - G) * (1.0 + step_noise[m] * np.random.randn(k)) - lo,
+                    0.0, top)
+        sigma = _prog_sigma_np((lo + d) / hi, scale[m], c0[m], c1[m], c2[m])
+        out[m] = np.clip(d + sigma * np.random.randn(k), 0.0, top)
+    return _out(out, idx)
+
+
+def _reset_np(hit, dG, Gmin, Gmax, scale, c0, c1, c2, idx):
+    n = _size(idx)
+    hit, dG, Gmin, Gmax, scale, c0, c1, c2 = _arrays(n, hit, dG, Gmin, Gmax, scale, c0, c1, c2)
+    out = dG.copy()
+    m = hit > 0.0
+    k = int(m.sum())
+    if k:
+        sigma = _prog_sigma_np(Gmin[m] / Gmax[m], scale[m], c0[m], c1[m], c2[m])
+        out[m] = np.clip(sigma * np.random.randn(k), 0.0, Gmax[m] - Gmin[m])
+    return _out(out, idx)
+
+
+def _nu_np(hit, nu, g, drift_scale, idx):
+    n = _size(idx)
+    hit, nu, g, drift_scale = _arrays(n, hit, nu, g, drift_scale)
+    out = nu.copy()
+    m = hit > 0.0
+    k = int(m.sum())
+    if k:
+        lg = np.log(np.clip(g[m], 1e-6, 1.0))
+        mu = np.clip(-0.0155 * lg + 0.0244, 0.049, 0.1)
+        sd = np.clip(-0.0125 * lg - 0.0059, 0.008, 0.045)
+        out[m] = drift_scale[m] * np.abs(mu + sd * np.random.randn(k))
+    return _out(out, idx)
+
+
+# name: (numpy function, argument units, return unit, random?)
+_S = siemens
+_SPECS = {
+    "pcm_drift": (_drift_np, [1, 1], 1, False),
+    "pcm_read_noise": (_read_noise_np, [1, 1, 1], 1, True),
+    "pcm_coin": (_coin_np, [1, 1], 1, True),
+    "pcm_set": (_set_np, [1, _S, 1, 1, _S, _S, 1, 1, 1, _S, _S, _S], _S, True),
+    "pcm_reset": (_reset_np, [1, _S, _S, _S, 1, _S, _S, _S], _S, True),
+    "pcm_nu": (_nu_np, [1, 1, 1, 1], 1, True),
+}
+_USES_NORMAL = {"pcm_read_noise", "pcm_set", "pcm_reset", "pcm_nu"}
+
+
+def _library_function(name, cpp, cython, namespace=None, random=False):
+    """A code-only Brian2 function that the kernels list as a dependency, so that its
+    definitions enter a code object once, however many kernels use them."""
+    f = Function(lambda *args: None, arg_units=[], return_unit=1, stateless=not random)
+    deps = {"_rand": DEFAULT_FUNCTIONS["rand"]} if random else {}
+    f.implementations.add_implementation("cpp", code=cpp, name=name, dependencies=deps)
+    f.implementations.add_implementation("cython", code=cython, name=name, dependencies=deps,
+                                         namespace=namespace)
+    return f
+
+
+_LIBRARY = _library_function("_pcm_clip", _LIBRARY_CPP, _LIBRARY_CYTHON)
+_NORMAL = _library_function("_pcm_normal", _NORMAL_CPP, _NORMAL_CYTHON, random=True,
+                            namespace={"_pcm_zig_x": _ZIG_X, "_pcm_zig_f": _ZIG_F})
+
+
+def _make(name):
+    pyfunc, arg_units, return_unit, random = _SPECS[name]
+    f = Function(pyfunc, arg_units=arg_units, return_unit=return_unit,
+                 stateless=not random, auto_vectorise=random)
+    deps = {"_pcm_clip": _LIBRARY}
+    if random:
+        deps.update({"_rand": DEFAULT_FUNCTIONS["rand"], "_pcm_normal": _NORMAL})
+    # the numpy version works on unitless SI values (Brian2 would check the return unit of the
+    # default implementation; generated code passes plain numbers)
+    f.implementations.add_numpy_implementation(pyfunc, discard_units=True)
+    for target, code in (("cpp", _CPP[name]), ("cython", _CYTHON[name])):
+        f.implementations.add_implementation(target, code=code, name="_" + name,
+                                             dependencies=deps)
+    return f
+
+
+#: The kernels by the name a card uses.
+KERNELS = {name: _make(name) for name in _SPECS}
+
+
+def kernels_used(*code):
+    """The kernels that the given code strings call, as a namespace dict.
+
+    Parameters
+    ----------
+    *code : str
+        Equations or statements of a card.
+
+    Returns
+    -------
+    dict of str to brian2.Function
+
+    Examples
+    --------
+    >>> sorted(kernels_used("y = pcm_drift(x, nu)", "z = pcm_coin(1, 0.5)"))
+    ['pcm_coin', 'pcm_drift']
+    """
+    text = "\n".join(c for c in code if c)
+    return {name: f for name, f in KERNELS.items() if re.search(rf"\b{name}\s*\(", text)}

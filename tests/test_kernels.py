@@ -1,0 +1,164 @@
+"""Device kernels (spikesyn.devices.kernels): each one against the formula it replaces.
+
+The numpy versions are checked on Brian2's numpy target; the compiled versions (Cython and C++,
+with their own ziggurat normal generator) in one marked run per target, against the same
+distributions.
+"""
+
+import numpy as np
+import pytest
+from brian2 import NeuronGroup, ms, run, seed
+from scipy import stats
+
+from spikesyn.devices import kernels
+from spikesyn.devices.kernels import KERNELS, kernels_used
+
+GMIN, GMAX = 0.1, 25.0                      # uS, the pcm_memtransistor card's
+C0, C1, C2 = 0.26348, 1.9650, -1.1731       # uS, aihwkit programming-noise polynomial
+N = 40000
+
+
+def _evaluate(expr, n=N, unit="1"):
+    group = NeuronGroup(n, f"y : {unit}", namespace=dict(KERNELS))
+    group.y = expr
+    return np.asarray(group.y_)
+
+
+def _prog_sigma(g):
+    return max(C0 + C1 * g + C2 * g * g, 0.0)
+
+
+def test_ziggurat_layers_have_equal_area_and_close_at_zero():
+    x, f = kernels._ZIG_X, kernels._ZIG_F
+    assert x[-1] == 0 and np.all(np.diff(x[1:]) < 0)
+    tail = np.sqrt(np.pi / 2) * stats.norm.sf(x[1]) * 2    # integral of exp(-v^2/2) beyond R
+    area = x[1] * f[1] + tail
+    assert x[0] * f[1] == pytest.approx(area, rel=1e-12)                    # base layer
+    layers = x[1:-1] * (f[2:] - f[1:-1])                                    # the other 255
+    np.testing.assert_allclose(layers, area, rtol=1e-9)
+
+
+def test_drift_factor_is_the_power_law_after_t0_only():
+    y = _evaluate("pcm_drift(0.25*i, 0.06)", n=12)
+    x = 0.25 * np.arange(12)
+    np.testing.assert_allclose(y, np.clip(x, 1, None) ** -0.06, rtol=1e-12)
+    assert np.all(_evaluate("pcm_drift(5.0 + i, 0)", n=5) == 1.0)
+
+
+@pytest.mark.parametrize("g", [0.05, 0.6])
+def test_read_noise_has_the_1_over_f_amplitude(g):
+    x = 1e6                                   # (t - t_prog + t_r)/(2 t_r) half a second after programming (t_r 250 ns)
+    seed(2)
+    y = _evaluate(f"pcm_read_noise({g}, {x}, 1.0)")
+    sigma = min(0.0088 / g ** 0.65, 0.2) * np.sqrt(np.log(x))
+    assert y.mean() == pytest.approx(0, abs=4 * sigma / np.sqrt(N))
+    assert y.std() == pytest.approx(sigma, rel=0.02)
+    assert np.all(_evaluate(f"pcm_read_noise({g}, 1.0, 1.0)", n=10) == 0)      # no noise before 2 t_r
+    assert np.all(_evaluate(f"pcm_read_noise({g}, {x}, 0.0)", n=10) == 0)      # scale 0: off
+
+
+def test_coin_fires_with_probability_p_only_where_its_condition_holds():
+    seed(3)
+    y = _evaluate("pcm_coin(i % 2, 0.3)")
+    assert np.all(y[0::2] == 0)
+    assert y[1::2].mean() == pytest.approx(0.3, abs=4 * np.sqrt(0.21 / (N / 2)))
+
+
+def test_set_pulse_closes_set_step_of_the_window_with_pcm_noise():
+    G = 8.0                                                     # uS before the pulse
+    seed(4)
+    expr = (f"pcm_set(1, {G - GMIN}*uS, 0.5, 0.05, {GMIN}*uS, {GMAX}*uS, 0.1, 0.2, 1, "
+            f"{C0}*uS, {C1}*uS, {C2}*uS)")
+    new = _evaluate(expr, unit="siemens") / 1e-6 + GMIN
+    step = 0.1 * (GMAX - G)
+    sigma = np.hypot(0.2 * step, _prog_sigma((G + step) / GMAX))
+    assert new.mean() == pytest.approx(G + step, abs=0.02)
+    assert new.std() == pytest.approx(sigma, rel=0.03)
+    unchanged = _evaluate(expr.replace("pcm_set(1,", "pcm_set(0,"), n=10, unit="siemens")
+    np.testing.assert_allclose(unchanged, (G - GMIN) * 1e-6)
+
+
+def test_reset_melts_back_to_gmin_plus_programming_noise():
+    seed(5)
+    expr = f"pcm_reset(1, 10*uS, {GMIN}*uS, {GMAX}*uS, 1, {C0}*uS, {C1}*uS, {C2}*uS)"
+    dG = _evaluate(expr, unit="siemens") / 1e-6
+    sigma = _prog_sigma(GMIN / GMAX)
+    # clip(sigma N(0, 1), 0, .): half the cells land exactly on Gmin, the rest half-normal
+    assert np.mean(dG == 0) == pytest.approx(0.5, abs=0.01)
+    assert dG.mean() == pytest.approx(sigma / np.sqrt(2 * np.pi), rel=0.03)
+    assert _evaluate(expr.replace("pcm_reset(1,", "pcm_reset(0,"), n=3, unit="siemens")[0] == pytest.approx(10e-6)
+
+
+@pytest.mark.parametrize("g", [0.02, 0.5])
+def test_new_drift_exponent_follows_the_aihwkit_fit(g):
+    seed(6)
+    nu = _evaluate(f"pcm_nu(1, 0.0, {g}, 1.0)")
+    mu = np.clip(-0.0155 * np.log(g) + 0.0244, 0.049, 0.1)
+    sd = np.clip(-0.0125 * np.log(g) - 0.0059, 0.008, 0.045)
+    expected = stats.foldnorm(mu / sd, scale=sd)
+    assert nu.mean() == pytest.approx(expected.mean(), rel=0.01)
+    assert nu.std() == pytest.approx(expected.std(), rel=0.03)
+    assert _evaluate(f"pcm_nu(0, 0.07, {g}, 1.0)", n=3)[0] == 0.07
+
+
+def test_kernels_used_finds_calls_not_other_words():
+    assert set(kernels_used("G = pcm_drift(x, nu)\ny = pcm_set_value")) == {"pcm_drift"}
+    assert kernels_used("") == {}
+
+
+_COMPILED_CODE = """
+z = pcm_read_noise(1e-9, exp(1.0), 1.0)/0.2
+s = pcm_set(1, 7.9*uS, 0.5, 0.05, 0.1*uS, 25*uS, 0.1, 0.2, 1, 0.26348*uS, 1.965*uS, -1.1731*uS)
+c = pcm_coin(1, 0.3)
+"""
+
+
+def _check_compiled(z, s, c):
+    # ziggurat normal: shape (KS), tails beyond the ziggurat's tail start R and at 2 sigma
+    assert stats.kstest(z, "norm").pvalue > 1e-3
+    n = len(z)
+    for cut in (2.0, kernels._ZIG_R):
+        p = 2 * stats.norm.sf(cut)
+        assert np.mean(np.abs(z) > cut) == pytest.approx(p, abs=5 * np.sqrt(p / n))
+    # one SET pulse from 8 uS: the numpy formula's mean and spread
+    G = GMIN + s / 1e-6
+    step = 0.1 * (GMAX - 8.0)
+    assert G.mean() == pytest.approx(8.0 + step, abs=0.02)
+    assert G.std() == pytest.approx(np.hypot(0.2 * step, _prog_sigma((8.0 + step) / GMAX)), rel=0.03)
+    assert c.mean() == pytest.approx(0.3, abs=0.005)
+
+
+def _run_compiled():
+    n = 200000
+    group = NeuronGroup(n, "z : 1\ns : siemens\nc : 1", namespace=dict(KERNELS))
+    group.run_regularly(_COMPILED_CODE, dt=1 * ms)
+    run(1 * ms)
+    return np.asarray(group.z_), np.asarray(group.s_), np.asarray(group.c_)
+
+
+@pytest.mark.slow
+@pytest.mark.cython
+def test_cython_kernels_draw_the_same_distributions():
+    from brian2 import prefs
+    prefs.codegen.target = "cython"
+    seed(7)
+    first = _run_compiled()
+    _check_compiled(*first)
+    seed(7)
+    again = _run_compiled()
+    for a, b in zip(first, again):                      # same seed, same numbers
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.slow
+@pytest.mark.standalone
+def test_cpp_standalone_kernels_draw_the_same_distributions(tmp_path):
+    from brian2 import device, set_device
+    set_device("cpp_standalone", directory=str(tmp_path / "kernels"))
+    try:
+        seed(7)
+        _check_compiled(*_run_compiled())
+    finally:
+        device.reinit()
+        device.activate()
+        set_device("runtime")
