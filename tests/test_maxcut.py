@@ -241,3 +241,25 @@ def test_update_slots_exact_and_merged_sweeps_stay_valid(slots):
     assert_valid(G, res)
     assert res.cut <= brute_force(G) + 1e-9
     assert res.settings["slots"] <= (slots or res.settings["colours"])
+
+
+def test_filling_anneal_resamples_worst_replicas_from_best(monkeypatch):
+    """At the re-plan point of the filling anneal the lowest-cut replicas (a _RESAMPLE fraction)
+    go on from copies of the best replicas' states (fields copied with them); padding untouched."""
+    import types
+
+    import scipy.sparse as sp
+    n, R = 3, 4  # path 0-1-2, unit weights
+    W = sp.csr_matrix(np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], dtype=float))
+    S = np.array([[1, 1, 1], [1, -1, 1], [1, 1, -1], [-1, 1, 1]], dtype=float)  # cuts 0, 2, 1, 1
+    s_all = np.r_[S.ravel(), 7.0]
+    h_all = np.r_[(-(W @ S.T).T).ravel(), 7.0]
+    fake = types.SimpleNamespace(n=n, R=R, exact=True, W_total=2.0, W=W)
+    monkeypatch.setattr(mc, "_RESAMPLE", 0.25)
+    s2, h2 = mc._Simulation._select(fake, s_all.copy(), h_all.copy())
+    assert s2[:3].tolist() == [1, -1, 1] and s2[3:6].tolist() == [1, -1, 1]  # worst <- best
+    assert s2[6:12].tolist() == S[2:].ravel().tolist() and s2[12] == 7.0
+    assert np.allclose(h2[:12], (-(W @ s2[:12].reshape(R, n).T).T).ravel()) and h2[12] == 7.0
+    monkeypatch.setattr(mc, "_RESAMPLE", 0.0)
+    s3, _ = mc._Simulation._select(fake, s_all.copy(), h_all.copy())
+    assert np.array_equal(s3, s_all)
