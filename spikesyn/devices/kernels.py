@@ -378,7 +378,9 @@ def _make(name):
                  stateless=not random, auto_vectorise=random)
     deps = {"_pcm_clip": _LIBRARY}
     if random:
-        deps.update({"_rand": DEFAULT_FUNCTIONS["rand"], "_pcm_normal": _NORMAL})
+        deps["_rand"] = DEFAULT_FUNCTIONS["rand"]
+    if name in _USES_NORMAL:
+        deps["_pcm_normal"] = _NORMAL
     # the numpy version works on unitless SI values (Brian2 would check the return unit of the
     # default implementation; generated code passes plain numbers)
     f.implementations.add_numpy_implementation(pyfunc, discard_units=True)
