@@ -5,6 +5,7 @@ with an ablation over tau_F (all variants tested on the same trained network per
     python benchmarks/sequence_stdp.py --seeds 2 --frames 6
     python benchmarks/sequence_stdp.py --ablation gamma    # gamma_F variants instead of tau_F
     python benchmarks/sequence_stdp.py --ablation fmax     # F bounded by F_max
+    python benchmarks/sequence_stdp.py --ablation gate     # F built in the first frame(s) cleared
 
 Prints a Markdown table (mean +- std over seeds) and writes the raw per-seed results as JSON
 next to it when --out is given.
@@ -37,9 +38,9 @@ def main():
     p.add_argument("--sequences", type=int, default=1)
     p.add_argument("--encoding", choices=("pixel", "total"), default="pixel")
     p.add_argument("--frames", type=int, default=10)
-    p.add_argument("--ablation", choices=("tau", "gamma", "fmax"), default="tau",
+    p.add_argument("--ablation", choices=("tau", "gamma", "fmax", "gate"), default="tau",
                    help="tau: tau_F and F_dep variants (default); gamma: gamma_F variants; "
-                        "fmax: F bounded by F_max")
+                        "fmax: F bounded by F_max; gate: F cleared after the first frame(s)")
     p.add_argument("--out", default=None)
     a = p.parse_args()
     from brian2 import BrianLogger, ms, prefs, uS
@@ -56,6 +57,10 @@ def main():
         variants = {f"F_max={m}uS, gamma_F={g}uS, tau_F={t}ms":
                     {"F_max": m * uS, "gamma_F": g * uS, "tau_F": t * ms}
                     for m, g, t in ((0.5, 1, 400), (1, 1, 400), (1, 3, 400), (1, 1, 1000))}
+    elif a.ablation == "gate":   # is the loss the lock-in of the first frame's winners?
+        variants = {f"F cleared after frame{'s 0-' if k > 1 else ' '}{k - 1}, tau_F={t}ms":
+                    {"F_clear_frames": k, "tau_F": t * ms}
+                    for k, t in ((1, 100), (2, 100), (1, 400))}
     else:       # the size of the short-term step against W (gamma_F; st_stdp has 1 uS)
         variants = {f"gamma_F={g}uS, tau_F={t}ms": {"gamma_F": g * uS, "tau_F": t * ms}
                     for t in (100, 400) for g in GAMMA_F_US}
@@ -80,7 +85,7 @@ def main():
     wall = time.perf_counter() - t0
     models = list(runs[0]["accuracy"])
     cols = list(runs[0]["accuracy"]["st_stdp"])
-    print(f"\n| model | " + " | ".join(c if c != "static" else "untransformed" for c in cols)
+    print("\n| model | " + " | ".join(c if c != "static" else "untransformed" for c in cols)
           + " |")
     print("|---|" + "---|" * len(cols))
     for m in models:

@@ -315,6 +315,9 @@ class SequenceNetwork:
     input_count: object = None
     normalising: bool = False        # the training-time refresh (w_norm) is on
     n_refresh: int = 0
+    #: frame slots at whose start F is cleared, besides each sequence's first frame (the
+    #: "F_clear_frames" variants: F built in a sequence's first frames is thrown away)
+    f_clear_slots: frozenset = frozenset()
 
     def set_learning(self, on):
         """Switch the long-term rule and the adaptive threshold on or off (namespace values)."""
@@ -385,6 +388,11 @@ def build_network(config, rates, first_frame_mask):
     sn = SequenceNetwork(None, inputs, exc, syn, inh, spikes, stim, syn_model, neu_model, c,
                          input_count=input_count)
     objs = [inputs, exc, syn, inh, spikes, input_count]
+    if "F" in syn_model.variables:
+        def _clear_f(t):
+            if sn.f_clear_slots and int(round(float(t / c.frame))) in sn.f_clear_slots:
+                syn.F_ = 0.0
+        objs.append(NetworkOperation(_clear_f, dt=c.frame, when="start", name="seq_clear_F"))
     if c.w_norm > 0:
         # the refresh: before each training example (every present_frames + 1 frames) the
         # incoming device conductances of each neuron are reprogrammed to a common total
@@ -552,8 +560,10 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
         Other transform amounts for :func:`spikesyn.datasets.make_test_set`.
     variants : dict, optional
         Extra spiking models tested on the same trained network:
-        ``{name: {"tau_F": quantity, "gamma_F": quantity, "F_dep": float, "F_max": quantity}}``
-        (any subset; for ablations over tau_F, the depressing term F_dep and the bound F_max).
+        ``{name: {"tau_F": quantity, "gamma_F": quantity, "F_dep": float, "F_max": quantity,
+        "F_clear_frames": int}}`` (any subset; for ablations over tau_F, the depressing term
+        F_dep, the bound F_max, and a gate that clears F at the start of each sequence's frames
+        1..F_clear_frames, so that what the first frames' spikes built is thrown away).
     target : str, optional
         Brian2 code generation target ("numpy", "cython"); default: the current preference.
     progress : callable, optional
@@ -570,6 +580,7 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
     """
     from brian2 import prefs, seed as brian_seed
     from spikesyn import datasets
+    from spikesyn.randomstate import restore_network
     from .baselines import MLP, NearestNeighbour
 
     config = SequenceConfig() if config is None else config
@@ -590,10 +601,15 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
         tests[name] = {"tau_F": c.tau_F, "gamma_F": c.gamma_F if name == "st_stdp"
                        else 0.0 * c.gamma_F, "F_dep": base_dep, "F_max": base_max}
     for name, v in (variants or {}).items():
-        if not isinstance(v, dict) or not set(v) <= {"tau_F", "gamma_F", "F_dep", "F_max"} \
-                or name in tests:
+        keys = {"tau_F", "gamma_F", "F_dep", "F_max", "F_clear_frames"}
+        if not isinstance(v, dict) or not set(v) <= keys or name in tests:
             raise SequenceError(f"variant {name!r} must be a new name with a dict of tau_F, "
-                                f"gamma_F, F_dep and/or F_max, got {v!r}")
+                                f"gamma_F, F_dep, F_max and/or F_clear_frames, got {v!r}")
+        clear = v.get("F_clear_frames", 0)
+        if isinstance(clear, bool) or not isinstance(clear, (int, np.integer)) \
+                or not 0 <= clear < c.n_frames:
+            raise SequenceError(f"variant {name!r}: F_clear_frames must be an integer in "
+                                f"[0, n_frames), got {clear!r}")
         vc = replace(c, tau_F=v.get("tau_F", c.tau_F), gamma_F=v.get("gamma_F", c.gamma_F))
         extra = {k: v[k] for k in ("F_dep", "F_max") if k in v}
         if extra:
@@ -601,7 +617,8 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
         _check_quantity(f"{name}: tau_F", vc.tau_F, "time")
         check_config(vc)
         tests[name] = {"tau_F": vc.tau_F, "gamma_F": vc.gamma_F,
-                       "F_dep": v.get("F_dep", base_dep), "F_max": v.get("F_max", base_max)}
+                       "F_dep": v.get("F_dep", base_dep), "F_max": v.get("F_max", base_max),
+                       "F_clear_frames": int(clear)}
     amounts = dict(amounts or {})
     amounts["occlusion"] = float(c.occlusion)
     say = progress or (lambda msg: None)
@@ -675,12 +692,15 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
     timing["label_s"] = time.perf_counter() - t1
     sn.net.store("trained")
 
+    seq_starts = [s for s in range(test_start, n_slots) if first[s]]
     truth = np.repeat(test.labels, F)
     tnames = np.repeat(np.asarray(test.transforms, dtype=str), F)
     preds, spf, state = {}, {}, {}
     for name, v in tests.items():
         t2 = time.perf_counter()
-        sn.net.restore("trained", restore_random_state=True)
+        restore_network(sn.net, "trained")     # with the random state (Brian2 2.9-safe)
+        k = v.get("F_clear_frames", 0)
+        sn.f_clear_slots = frozenset(s + j for s in seq_starts for j in range(1, k + 1))
         sn.set_short_term(v["gamma_F"])
         sn.syn.namespace["tau_F"] = v["tau_F"]
         sn.syn.namespace["F_dep"] = v["F_dep"]

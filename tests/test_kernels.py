@@ -162,3 +162,27 @@ def test_cpp_standalone_kernels_draw_the_same_distributions(tmp_path):
         device.reinit()
         device.activate()
         set_device("runtime")
+
+
+@pytest.mark.slow
+@pytest.mark.cython
+def test_restoring_the_random_state_repeats_the_numbers_after_refills():
+    # Brian2 < 2.10 restored a freed buffer address here (double free, wrong numbers)
+    from brian2 import Network, defaultclock, prefs
+    from spikesyn.randomstate import restore_network
+    prefs.codegen.target = "cython"
+    group = NeuronGroup(50000, "v : 1")
+    group.run_regularly("v = rand() + pcm_read_noise(1e-9, exp(1.0), 1.0)",
+                        dt=defaultclock.dt)
+    group.namespace.update(KERNELS)
+    net = Network(group)
+    seed(1)
+    net.run(defaultclock.dt)
+    net.store("s")
+    runs = []
+    for _ in range(3):
+        restore_network(net, "s")
+        net.run(3 * defaultclock.dt)                 # 150 000+ draws: several refills
+        runs.append(np.asarray(group.v_).copy())
+    for other in runs[1:]:
+        np.testing.assert_array_equal(runs[0], other)

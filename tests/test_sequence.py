@@ -21,12 +21,14 @@ def tiny_result():
     cfg = sq.SequenceConfig(**TINY, gamma_F=5 * uS)
     return sq.run_sequence(cfg, transforms=("occlude", "translate"), baselines=True,
                            variants={"off_by_gamma": {"gamma_F": 0 * uS, "F_dep": 0.5,
-                                                     "F_max": 1 * uS}})
+                                                     "F_max": 1 * uS},
+                                     "clear_none": {"F_clear_frames": 0}})
 
 
 def test_accuracy_shape(tiny_result):
     acc = tiny_result.accuracy
-    assert set(acc) == {"st_stdp", "static", "off_by_gamma", "nearest_neighbour", "mlp"}
+    assert set(acc) == {"st_stdp", "static", "off_by_gamma", "clear_none", "nearest_neighbour",
+                        "mlp"}
     for model, scores in acc.items():
         assert set(scores) == {"occlude", "translate", "overall"}
         assert all(0.0 <= v <= 1.0 for v in scores.values())
@@ -44,6 +46,32 @@ def test_switching_F_off_leaves_everything_else_identical(tiny_result):
     assert tiny_result.accuracy["static"] == tiny_result.accuracy["off_by_gamma"]
     np.testing.assert_array_equal(tiny_result.predictions["static"],
                                   tiny_result.predictions["off_by_gamma"])
+
+
+def test_clearing_F_after_no_frame_changes_nothing(tiny_result):
+    np.testing.assert_array_equal(tiny_result.predictions["clear_none"],
+                                  tiny_result.predictions["st_stdp"])
+    np.testing.assert_array_equal(tiny_result.debug["state"]["clear_none"]["F"],
+                                  tiny_result.debug["state"]["st_stdp"]["F"])
+
+
+@pytest.mark.parametrize("clear", [False, True])
+def test_F_is_cleared_at_the_start_of_the_gated_frames_only(clear):
+    import brian2
+    brian2.prefs.codegen.target = "numpy"
+    brian2.start_scope()
+    c = sq.check_config(sq.SequenceConfig(**TINY))
+    rates = np.full((3, c.size * c.size), 5.0)
+    sn = sq.build_network(c, rates, np.zeros(3, dtype=bool))
+    sn.set_learning(False)
+    sn.set_short_term(0 * uS)               # no new F: only the clearing can change it
+    sn.syn.F = 1 * uS
+    sn.f_clear_slots = frozenset({1}) if clear else frozenset()
+    sn.net.run(c.frame * 0.5, namespace={})
+    assert np.all(np.asarray(sn.syn.F) > 0)          # frame 0: F decays, is not cleared
+    sn.net.run(c.frame, namespace={})                  # into frame 1
+    F = np.asarray(sn.syn.F)
+    assert np.all(F == 0) if clear else np.all(F > 0)
 
 
 def test_training_refresh_normalises_incoming_W(tiny_result):
@@ -136,6 +164,9 @@ def test_bad_transform_and_variant(monkeypatch):
         sq.run_sequence(sq.SequenceConfig(**TINY), variants={"x": {"F_dep": 50.0}})
     with pytest.raises(sq.SequenceError, match="variant"):
         sq.run_sequence(sq.SequenceConfig(**TINY), variants={"x": {"gain": 1.0}})
+    for bad in (-1, TINY["n_frames"], 1.5, True):
+        with pytest.raises(sq.SequenceError, match="F_clear_frames"):
+            sq.run_sequence(sq.SequenceConfig(**TINY), variants={"x": {"F_clear_frames": bad}})
 
 
 def _parser():

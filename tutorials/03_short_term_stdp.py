@@ -168,7 +168,7 @@ print("written", sorted(p.name for p in OUT.glob("03_*.png")))
 # %% [markdown]
 # What to read from it (and from the 5-seed table in `benchmarks/RESULTS_sequence.md`):
 #
-# * With per-neuron normalisation the static (`F = 0`) network recognises about 0.91 of the
+# * With per-neuron normalisation the static (`F = 0`) network recognises about 0.92 of the
 #   untransformed test objects (the nearest neighbour: 1.00).
 # * `F` reinforces whatever the network answered last. On moving and turning objects, with
 #   `tau_F` of a few frames, that keeps the right neuron winning after the object has left
