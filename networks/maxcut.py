@@ -717,6 +717,12 @@ class _Simulation:
         self.grp.variables["s"].set_value(s_all)
         self.grp.variables["h"].set_value(h_all)
 
+    def _replica_cuts(self, s, h):
+        """Cut of each replica from its states ``s`` (R, n); with exact couplings the network's
+        fields ``h`` give it directly, otherwise it is computed from the ideal weights."""
+        field = h if self.exact else -(self.W @ s.T).T
+        return (self.W_total + 0.5 * np.einsum("ij,ij->i", s, field)) / 2
+
     def _select(self, s_all, h_all):
         """States to go on from at the re-plan point of the filling anneal: the replicas whose
         cut is among the lowest _RESAMPLE fraction take copies of the best ones' states."""
@@ -726,11 +732,7 @@ class _Simulation:
         n, R = self.n, self.R
         s = s_all[: n * R].reshape(R, n)
         h = h_all[: n * R].reshape(R, n)
-        if self.exact:
-            cuts = (self.W_total + 0.5 * np.einsum("ij,ij->i", s, h)) / 2
-        else:
-            cuts = (self.W_total + 0.5 * np.einsum("ij,ij->i", s, -(self.W @ s.T).T)) / 2
-        order = np.argsort(-cuts, kind="stable")
+        order = np.argsort(-self._replica_cuts(s, h), kind="stable")
         s[order[R - k:]] = s[order[:k]]
         h[order[R - k:]] = h[order[:k]]
         return s_all, h_all
@@ -759,11 +761,8 @@ class _Simulation:
             if state["mark"] is None and net.t_ >= state["mark_at"]:
                 state["mark"] = (now, net.t_)
             s = s_var.get_value()[:nR].reshape(R, n)
-            if self.exact:
-                h = h_var.get_value()[:nR].reshape(R, n)
-                cuts = (self.W_total + 0.5 * np.einsum("ij,ij->i", s, h)) / 2
-            else:
-                cuts = (self.W_total + 0.5 * np.einsum("ij,ij->i", s, -(self.W @ s.T).T)) / 2
+            h = h_var.get_value()[:nR].reshape(R, n) if self.exact else None
+            cuts = self._replica_cuts(s, h)
             np.maximum(replica_best, cuts, out=replica_best)
             r = int(np.argmax(cuts))
             if cuts[r] > best:

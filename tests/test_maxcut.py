@@ -255,6 +255,7 @@ def test_filling_anneal_resamples_worst_replicas_from_best(monkeypatch):
     s_all = np.r_[S.ravel(), 7.0]
     h_all = np.r_[(-(W @ S.T).T).ravel(), 7.0]
     fake = types.SimpleNamespace(n=n, R=R, exact=True, W_total=2.0, W=W)
+    fake._replica_cuts = types.MethodType(mc._Simulation._replica_cuts, fake)
     monkeypatch.setattr(mc, "_RESAMPLE", 0.25)
     s2, h2 = mc._Simulation._select(fake, s_all.copy(), h_all.copy())
     assert s2[:3].tolist() == [1, -1, 1] and s2[3:6].tolist() == [1, -1, 1]  # worst <- best
