@@ -6,6 +6,8 @@ with an ablation over tau_F (all variants tested on the same trained network per
     python benchmarks/sequence_stdp.py --ablation gamma    # gamma_F variants instead of tau_F
     python benchmarks/sequence_stdp.py --ablation fmax     # F bounded by F_max
     python benchmarks/sequence_stdp.py --ablation gate     # F built in the first frame(s) cleared
+    python benchmarks/sequence_stdp.py --ablation slowgate # F rising with tau_gate (experimental card)
+    python benchmarks/sequence_stdp.py --ablation perturb  # tau_F +-0.01 %: the noise floor of a row
 
 Prints a Markdown table (mean +- std over seeds) and writes the raw per-seed results as JSON
 next to it when --out is given.
@@ -38,9 +40,14 @@ def main():
     p.add_argument("--sequences", type=int, default=1)
     p.add_argument("--encoding", choices=("pixel", "total"), default="pixel")
     p.add_argument("--frames", type=int, default=10)
-    p.add_argument("--ablation", choices=("tau", "gamma", "fmax", "gate"), default="tau",
+    p.add_argument("--ablation", choices=("tau", "gamma", "fmax", "gate", "slowgate", "perturb"),
+                   default="tau",
                    help="tau: tau_F and F_dep variants (default); gamma: gamma_F variants; "
-                        "fmax: F bounded by F_max; gate: F cleared after the first frame(s)")
+                        "fmax: F bounded by F_max; gate: F cleared after the first frame(s); "
+                        "slowgate: the experimental card benchmarks/cards/"
+                        "pcm_memtransistor_slowgate.toml, F rising with tau_gate; "
+                        "perturb: st_stdp with tau_F changed by +-0.01 %% (how far a row moves "
+                        "when nothing that matters changes)")
     p.add_argument("--out", default=None)
     a = p.parse_args()
     from brian2 import BrianLogger, ms, prefs, uS
@@ -61,9 +68,18 @@ def main():
         variants = {f"F cleared after frame{'s 0-' if k > 1 else ' '}{k - 1}, tau_F={t}ms":
                     {"F_clear_frames": k, "tau_F": t * ms}
                     for k, t in ((1, 100), (2, 100), (1, 400))}
+    elif a.ablation == "perturb":   # the network is chaotic: how much does nothing change?
+        variants = {f"tau_F={t}ms": {"tau_F": t * ms} for t in (100.01, 99.99)}
+    elif a.ablation == "slowgate":   # a gate whose effect on F rises within a frame
+        variants = {f"tau_gate={g}ms, tau_F={t}ms": {"tau_F": t * ms, "card": {"tau_gate": g * ms}}
+                    for g, t in ((5, 100), (15, 100), (40, 100), (15, 400))}
     else:       # the size of the short-term step against W (gamma_F; st_stdp has 1 uS)
         variants = {f"gamma_F={g}uS, tau_F={t}ms": {"gamma_F": g * uS, "tau_F": t * ms}
                     for t in (100, 400) for g in GAMMA_F_US}
+    card = {}
+    if a.ablation == "slowgate":   # st_stdp and static: the card's instant gate (tau_gate 0.01 ms)
+        card = {"synapse_card": os.path.join(os.path.dirname(os.path.abspath(__file__)), "cards",
+                                             "pcm_memtransistor_slowgate.toml")}
     from spikesyn.datasets import TEST_TRANSFORMS
     transforms = ("static",) + tuple(TEST_TRANSFORMS)   # "static" = untransformed control
     runs = []
@@ -71,7 +87,7 @@ def main():
     for seed in range(a.seeds):
         cfg = SequenceConfig(n_classes=a.classes, size=a.size, n_exc=a.neurons,
                              n_frames=a.frames, w_norm=a.w_norm, encoding=a.encoding,
-                             sequences_per_class=a.sequences, seed=seed)
+                             sequences_per_class=a.sequences, seed=seed, **card)
         r = run_sequence(cfg, variants=variants, transforms=transforms)
         d = r.to_dict()
         d["seed"] = seed

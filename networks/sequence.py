@@ -376,7 +376,9 @@ def build_network(config, rates, first_frame_mask):
     inh = Synapses(exc, exc, on_pre="gi_post += w_inh", namespace={"w_inh": c.w_inh},
                    name="seq_inh", dt=c.dt)
     inh.connect(condition="i != j")
-    reset_code = "\n".join(f"{v} = {v}*stim_keep(t)" for v in ("F", "apre", "apost")
+    # the synapses' volatile state starts from rest with each stimulus (Fq: the gate charge of
+    # the experimental slow-gate card, benchmarks/cards/pcm_memtransistor_slowgate.toml)
+    reset_code = "\n".join(f"{v} = {v}*stim_keep(t)" for v in ("F", "Fq", "apre", "apost")
                            if v in syn_model.variables)
     syn.namespace["stim_keep"] = keep
     syn.run_regularly(reset_code, dt=c.frame, when="start", name="seq_syn_reset")
@@ -392,6 +394,8 @@ def build_network(config, rates, first_frame_mask):
         def _clear_f(t):
             if sn.f_clear_slots and int(round(float(t / c.frame))) in sn.f_clear_slots:
                 syn.F_ = 0.0
+                if "Fq" in syn_model.variables:
+                    syn.Fq_ = 0.0
         objs.append(NetworkOperation(_clear_f, dt=c.frame, when="start", name="seq_clear_F"))
     if c.w_norm > 0:
         # the refresh: before each training example (every present_frames + 1 frames) the
@@ -561,9 +565,11 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
     variants : dict, optional
         Extra spiking models tested on the same trained network:
         ``{name: {"tau_F": quantity, "gamma_F": quantity, "F_dep": float, "F_max": quantity,
-        "F_clear_frames": int}}`` (any subset; for ablations over tau_F, the depressing term
-        F_dep, the bound F_max, and a gate that clears F at the start of each sequence's frames
-        1..F_clear_frames, so that what the first frames' spikes built is thrown away).
+        "F_clear_frames": int, "card": {parameter: value}}}`` (any subset; for ablations over
+        tau_F, the depressing term F_dep, the bound F_max, a gate that clears F at the start of
+        each sequence's frames 1..F_clear_frames, so that what the first frames' spikes built
+        is thrown away, and other parameters of the synapse card, checked by the card, set
+        for that test only).
     target : str, optional
         Brian2 code generation target ("numpy", "cython"); default: the current preference.
     progress : callable, optional
@@ -600,11 +606,22 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
     for name in models:
         tests[name] = {"tau_F": c.tau_F, "gamma_F": c.gamma_F if name == "st_stdp"
                        else 0.0 * c.gamma_F, "F_dep": base_dep, "F_max": base_max}
+    card_keys = set()  # other card parameters that some variant changes
     for name, v in (variants or {}).items():
-        keys = {"tau_F", "gamma_F", "F_dep", "F_max", "F_clear_frames"}
+        keys = {"tau_F", "gamma_F", "F_dep", "F_max", "F_clear_frames", "card"}
         if not isinstance(v, dict) or not set(v) <= keys or name in tests:
             raise SequenceError(f"variant {name!r} must be a new name with a dict of tau_F, "
-                                f"gamma_F, F_dep, F_max and/or F_clear_frames, got {v!r}")
+                                f"gamma_F, F_dep, F_max, F_clear_frames and/or card, got {v!r}")
+        card = v.get("card", {})
+        fixed = {"tau_F", "gamma_F", "F_dep", "F_max"}
+        if not isinstance(card, dict) or set(card) & fixed:
+            raise SequenceError(f"variant {name!r}: card must be a dict of other parameters of "
+                                f"the synapse card, got {card!r}")
+        try:   # unknown names, units and ranges: the card's own check
+            _load_card(c.synapse_card).synapse_kwargs(**card)
+        except SpikesynError as exc:
+            raise SequenceError(f"variant {name!r}: {exc}") from None
+        card_keys |= set(card)
         clear = v.get("F_clear_frames", 0)
         if isinstance(clear, bool) or not isinstance(clear, (int, np.integer)) \
                 or not 0 <= clear < c.n_frames:
@@ -618,7 +635,7 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
         check_config(vc)
         tests[name] = {"tau_F": vc.tau_F, "gamma_F": vc.gamma_F,
                        "F_dep": v.get("F_dep", base_dep), "F_max": v.get("F_max", base_max),
-                       "F_clear_frames": int(clear)}
+                       "F_clear_frames": int(clear), "card": dict(card)}
     amounts = dict(amounts or {})
     amounts["occlusion"] = float(c.occlusion)
     say = progress or (lambda msg: None)
@@ -696,6 +713,7 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
     truth = np.repeat(test.labels, F)
     tnames = np.repeat(np.asarray(test.transforms, dtype=str), F)
     preds, spf, state = {}, {}, {}
+    card_base = {k: sn.syn.namespace[k] for k in card_keys}
     for name, v in tests.items():
         t2 = time.perf_counter()
         restore_network(sn.net, "trained")     # with the random state (Brian2 2.9-safe)
@@ -705,6 +723,8 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
         sn.syn.namespace["tau_F"] = v["tau_F"]
         sn.syn.namespace["F_dep"] = v["F_dep"]
         sn.syn.namespace["F_max"] = v["F_max"]
+        for k in card_keys:    # the trained network's value unless this variant sets one
+            sn.syn.namespace[k] = v.get("card", {}).get(k, card_base[k])
         say(f"testing {name} on {test.n_sequences} sequences x {F} frames")
         sn.net.run((n_slots - test_start) * c.frame, namespace={})
         phases[f"test_{name}"] = _phase_energy(sn, snaps["label"], _energy_snapshot(sn),

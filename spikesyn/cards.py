@@ -216,7 +216,7 @@ def _check_with_brian(data, source):
     """
     eqs = data["equations"]
     namespace = dict(data["_parameters"])
-    namespace.update(kernels_used(*(v for v in eqs.values() if isinstance(v, str))))
+    namespace.update(kernels_used(*eqs.values()))
     try:
         with _runtime_device():
             group = _probe_group(data, namespace)

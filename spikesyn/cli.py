@@ -117,15 +117,23 @@ def _add_maxcut(sub):
 def _progress_printer(quiet):
     state = {"printed": False}
 
+    def line(info):
+        print(f"\r  {info['elapsed']:6.1f} s   best cut {info['best']:g}   sweeps {info['sweeps']}   ",
+              end="", file=sys.stderr, flush=True)
+
     def show(info):
         if quiet or info["elapsed"] < _PROGRESS_AFTER_S:
             return
         state["printed"] = True
-        print(f"\r  {info['elapsed']:6.1f} s   best cut {info['best']:g}   sweeps {info['sweeps']}   ",
-              end="", file=sys.stderr, flush=True)
+        line(info)
 
-    def done():
+    def done(final=None):
+        # a run that ends less than a progress period after its last line (the first run of a
+        # graph size: the line printed once compilation is over) would otherwise leave that
+        # line, with its early numbers, on screen
         if state["printed"]:
+            if final is not None:
+                line(final)
             print(file=sys.stderr, flush=True)
 
     return show, done
@@ -203,7 +211,7 @@ def _run_maxcut(args, parser):
         res = mc.maxcut(G, time_limit=args.time_limit, sweeps=args.sweeps, replicas=replicas,
                         seed=args.seed, target=args.target, device=args.device, codegen=codegen,
                         progress=show)
-        done()
+        done({"elapsed": res.time_s, "best": res.cut, "sweeps": res.sweeps_done})
         mc.mark_compiled(G.number_of_nodes() * replicas, codegen)
         if args.out:
             write_partition(args.out, res.partition)

@@ -117,7 +117,7 @@ class Model:
     def _namespace_with_kernels(self, overrides):
         # device kernels (spikesyn.devices.kernels) that the card's code calls
         namespace = self.namespace(**overrides)
-        namespace.update(kernels_used(*(v for v in self._code.values() if isinstance(v, str))))
+        namespace.update(kernels_used(*self._code.values()))
         return namespace
 
     def neuron_kwargs(self, **overrides):

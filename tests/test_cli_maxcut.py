@@ -160,3 +160,22 @@ def test_console_script_help():
     r = subprocess.run([sys.executable, "-m", "spikesyn.cli", "maxcut", "--help"],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and "--time-limit" in r.stdout and "--demo" in r.stdout
+
+
+def test_progress_line_ends_with_the_final_numbers(capsys):
+    # the first run of a graph size prints one line once compilation is over and may end
+    # before the next one is due: the last line on screen must be the result, not that line
+    from spikesyn.cli import _progress_printer
+
+    show, done = _progress_printer(quiet=False)
+    show({"elapsed": 18.0, "best": 330.0, "sweeps": 0})
+    done({"elapsed": 18.4, "best": 490.0, "sweeps": 1000})
+    err = capsys.readouterr().err
+    last = err.rstrip("\n").split("\r")[-1]
+    assert "best cut 490" in last and "sweeps 1000" in last
+    assert err.endswith("\n")
+
+    show, done = _progress_printer(quiet=False)
+    show({"elapsed": 0.5, "best": 10.0, "sweeps": 3})   # short runs print nothing at all
+    done({"elapsed": 0.6, "best": 12.0, "sweeps": 5})
+    assert capsys.readouterr().err == ""

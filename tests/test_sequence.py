@@ -22,13 +22,14 @@ def tiny_result():
     return sq.run_sequence(cfg, transforms=("occlude", "translate"), baselines=True,
                            variants={"off_by_gamma": {"gamma_F": 0 * uS, "F_dep": 0.5,
                                                      "F_max": 1 * uS},
+                                     "card_silent": {"card": {"gain": 0.0}},
                                      "clear_none": {"F_clear_frames": 0}})
 
 
 def test_accuracy_shape(tiny_result):
     acc = tiny_result.accuracy
-    assert set(acc) == {"st_stdp", "static", "off_by_gamma", "clear_none", "nearest_neighbour",
-                        "mlp"}
+    assert set(acc) == {"st_stdp", "static", "off_by_gamma", "card_silent", "clear_none",
+                        "nearest_neighbour", "mlp"}
     for model, scores in acc.items():
         assert set(scores) == {"occlude", "translate", "overall"}
         assert all(0.0 <= v <= 1.0 for v in scores.values())
@@ -53,6 +54,15 @@ def test_clearing_F_after_no_frame_changes_nothing(tiny_result):
                                   tiny_result.predictions["st_stdp"])
     np.testing.assert_array_equal(tiny_result.debug["state"]["clear_none"]["F"],
                                   tiny_result.debug["state"]["st_stdp"]["F"])
+
+
+def test_a_card_parameter_variant_applies_to_its_own_test_only(tiny_result):
+    # gain 0: the inputs drive nothing, so the output layer stays silent in that test ...
+    assert tiny_result.spikes_per_frame["card_silent"] == 0
+    assert tiny_result.spikes_per_frame["st_stdp"] > 0
+    # ... and the test after it ("clear_none", which equals st_stdp) has the trained gain back
+    np.testing.assert_array_equal(tiny_result.predictions["clear_none"],
+                                  tiny_result.predictions["st_stdp"])
 
 
 @pytest.mark.parametrize("clear", [False, True])
@@ -164,6 +174,10 @@ def test_bad_transform_and_variant(monkeypatch):
         sq.run_sequence(sq.SequenceConfig(**TINY), variants={"x": {"F_dep": 50.0}})
     with pytest.raises(sq.SequenceError, match="variant"):
         sq.run_sequence(sq.SequenceConfig(**TINY), variants={"x": {"gain": 1.0}})
+    for card, word in (({"tau_gate": 1 * ms}, "tau_gate"), ({"gain": -1.0}, "gain"),
+                       ({"tau_F": 10 * ms}, "card"), ([1], "card")):
+        with pytest.raises(sq.SequenceError, match=word):
+            sq.run_sequence(sq.SequenceConfig(**TINY), variants={"x": {"card": card}})
     for bad in (-1, TINY["n_frames"], 1.5, True):
         with pytest.raises(sq.SequenceError, match="F_clear_frames"):
             sq.run_sequence(sq.SequenceConfig(**TINY), variants={"x": {"F_clear_frames": bad}})

@@ -400,7 +400,8 @@ def kernels_used(*code):
     Parameters
     ----------
     *code : str
-        Equations or statements of a card.
+        Equations or statements of a card; other values (a card's non-string entries) are
+        skipped.
 
     Returns
     -------
@@ -411,5 +412,5 @@ def kernels_used(*code):
     >>> sorted(kernels_used("y = pcm_drift(x, nu)", "z = pcm_coin(1, 0.5)"))
     ['pcm_coin', 'pcm_drift']
     """
-    text = "\n".join(c for c in code if c)
+    text = "\n".join(c for c in code if isinstance(c, str) and c)
     return {name: f for name, f in KERNELS.items() if re.search(rf"\b{name}\s*\(", text)}
