@@ -215,15 +215,13 @@ def section_budget(d, bk, args, md):
         wins += ok
         seed_wins += sum(r.cut >= x[0] for r, x in zip(ss, sa))
         med = statistics.median
-        if K == 1:
-            r, (best, ttb, sa_sweeps, wall) = ss[0], sa[0]
-            cols = (f"{r.cut:g} | {r.time_to_best:.2f} | {r.time_s:.2f} | {_ss_sweeps(r)} | "
-                    f"{best:g} | {ttb:.2f} | {wall:.2f} | 16 x {sa_sweeps}")
-        else:
-            cols = (f"{ss_cut:g} ({_cuts(r.cut for r in ss)}) | {med(r.time_to_best for r in ss):.2f} | "
-                    f"{med(r.time_s for r in ss):.2f} | {_ss_sweeps(ss[0])} | "
-                    f"{sa_cut:g} ({_cuts(x[0] for x in sa)}) | {med(x[1] for x in sa):.2f} | "
-                    f"{med(x[3] for x in sa):.2f} | 16 x {sa[0][2]}")
+        # one seed: its values; several: medians, with the per-seed cuts in brackets
+        ss_each = f" ({_cuts(r.cut for r in ss)})" if K > 1 else ""
+        sa_each = f" ({_cuts(x[0] for x in sa)})" if K > 1 else ""
+        cols = (f"{ss_cut:g}{ss_each} | {med(r.time_to_best for r in ss):.2f} | "
+                f"{med(r.time_s for r in ss):.2f} | {_ss_sweeps(ss[0])} | "
+                f"{sa_cut:g}{sa_each} | {med(x[1] for x in sa):.2f} | "
+                f"{med(x[3] for x in sa):.2f} | 16 x {sa[0][2]}")
         md.append(f"| {name} | {G.number_of_nodes()} | {G.number_of_edges()} | {bk.get(name, float('nan')):g} | {cols} | "
                   f"{'%g (%.1f)' % oe if oe else ('-' if args.no_nx else 'not done in budget')} | {'%g' % rp[0] if rp else '-'} | {'yes' if ok else 'NO'} |")
         print(md[-1], flush=True)

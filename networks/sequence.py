@@ -52,6 +52,12 @@ __all__ = ["SequenceError", "SequenceConfig", "SequenceNetwork", "SequenceResult
            "assign_labels", "decode_frames", "hidden_fraction", "normalise_incoming"]
 
 
+#: the short-term part of a W + F synapse card's state, cleared with each stimulus and by the
+#: F_clear_frames gate (Fq: the gate charge of the experimental slow-gate card,
+#: benchmarks/cards/pcm_memtransistor_slowgate.toml)
+_SHORT_TERM = ("F", "Fq")
+
+
 class SequenceError(SpikesynError, ValueError):
     """A sequence-learning argument is missing, of the wrong kind or out of range."""
 
@@ -376,10 +382,10 @@ def build_network(config, rates, first_frame_mask):
     inh = Synapses(exc, exc, on_pre="gi_post += w_inh", namespace={"w_inh": c.w_inh},
                    name="seq_inh", dt=c.dt)
     inh.connect(condition="i != j")
-    # the synapses' volatile state starts from rest with each stimulus (Fq: the gate charge of
-    # the experimental slow-gate card, benchmarks/cards/pcm_memtransistor_slowgate.toml)
-    reset_code = "\n".join(f"{v} = {v}*stim_keep(t)" for v in ("F", "Fq", "apre", "apost")
-                           if v in syn_model.variables)
+    short_term = [v for v in _SHORT_TERM if v in syn_model.variables]
+    # the synapses' volatile state starts from rest with each stimulus
+    volatile = short_term + [v for v in ("apre", "apost") if v in syn_model.variables]
+    reset_code = "\n".join(f"{v} = {v}*stim_keep(t)" for v in volatile)
     syn.namespace["stim_keep"] = keep
     syn.run_regularly(reset_code, dt=c.frame, when="start", name="seq_syn_reset")
     exc.namespace["stim_keep"] = keep
@@ -393,9 +399,8 @@ def build_network(config, rates, first_frame_mask):
     if "F" in syn_model.variables:
         def _clear_f(t):
             if sn.f_clear_slots and int(round(float(t / c.frame))) in sn.f_clear_slots:
-                syn.F_ = 0.0
-                if "Fq" in syn_model.variables:
-                    syn.Fq_ = 0.0
+                for v in short_term:
+                    setattr(syn, v + "_", 0.0)
         objs.append(NetworkOperation(_clear_f, dt=c.frame, when="start", name="seq_clear_F"))
     if c.w_norm > 0:
         # the refresh: before each training example (every present_frames + 1 frames) the
@@ -723,8 +728,8 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
         sn.syn.namespace["tau_F"] = v["tau_F"]
         sn.syn.namespace["F_dep"] = v["F_dep"]
         sn.syn.namespace["F_max"] = v["F_max"]
-        for k in card_keys:    # the trained network's value unless this variant sets one
-            sn.syn.namespace[k] = v.get("card", {}).get(k, card_base[k])
+        for key in card_keys:    # the trained network's value unless this variant sets one
+            sn.syn.namespace[key] = v.get("card", {}).get(key, card_base[key])
         say(f"testing {name} on {test.n_sequences} sequences x {F} frames")
         sn.net.run((n_slots - test_start) * c.frame, namespace={})
         phases[f"test_{name}"] = _phase_energy(sn, snaps["label"], _energy_snapshot(sn),
