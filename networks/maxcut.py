@@ -125,7 +125,7 @@ class MaxCutResult:
     partition : tuple of two sets
         Node labels on each side (as :func:`networkx.approximation.one_exchange` returns).
     time_to_best : float
-        Seconds from the call to the moment the best cut was first seen.
+        Seconds from the call to the moment the best cut was first seen (``setup_s`` included).
     trace : list of (float, float)
         Best-so-far cut over time: (seconds since the call, cut) at each improvement.
     energy : brian2.Quantity
@@ -139,7 +139,11 @@ class MaxCutResult:
     flips : int
         Spikes (state flips) over all replicas.
     time_s : float
-        Wall-clock duration of the call; ``build_s`` of it went to building (and compiling).
+        Wall-clock duration of the call; ``build_s`` of it went to building the network.
+    setup_s : float
+        Seconds from the call to the first simulated step: building, Brian2's code generation
+        and, on the first run of a group size, compiling (tens of seconds; a time limit
+        counts from the end of it).
     replica_cuts : list of float
         Best cut of each replica.
     interrupted : bool
@@ -173,6 +177,7 @@ class MaxCutResult:
     stop_reason: str = "sweeps"
     node_flips: object = field(default=None, repr=False)
     couplings: dict = field(default=None, repr=False)
+    setup_s: float = 0.0
 
     def as_dict(self):
         """Plain JSON-ready data (partition as two lists of labels)."""
@@ -183,7 +188,7 @@ class MaxCutResult:
 
         return {
             "cut": self.cut, "n": self.n, "m": self.m, "time_s": self.time_s,
-            "time_to_best_s": self.time_to_best, "build_s": self.build_s,
+            "time_to_best_s": self.time_to_best, "build_s": self.build_s, "setup_s": self.setup_s,
             "seed": self.settings.get("seed"), "sweeps_done": self.sweeps_done,
             "anneals_done": self.anneals_done, "flips": self.flips,
             "energy_J": float(self.energy / joule), "stop_reason": self.stop_reason,
@@ -298,36 +303,42 @@ def _fast_reads(threshold):
                              + term.replace("randn()", "read_noise()"))
 
 
-# Standard normal numbers for the Cython target: Marsaglia's polar method on xorshift128+
-# uniforms; the generator state (and the second normal of each pair) lives in a uint64 array of
-# the solve, seeded from its seed.
+# Standard normal numbers for the Cython target: the ziggurat method (the tables of
+# spikesyn.devices.kernels) on xorshift128+ uniforms; the generator state lives in a uint64 array
+# of the solve, seeded from its seed. About one uniform and no logarithm per normal, against two
+# uniforms, a log and a sqrt per pair for the polar method (the thresholder's reads draw one
+# normal each: most of a time step on large graphs, benchmarks/RESULTS_maxcut.md).
 _READ_NOISE_CYTHON = """
-cdef inline uint64_t _read_noise_next(uint64_t *st):
+cdef inline double _read_noise_uniform(uint64_t *st) noexcept:
     cdef uint64_t s1 = st[0]
     cdef uint64_t s0 = st[1]
     cdef uint64_t r = s0 + s1
     st[0] = s0
     s1 ^= s1 << 23
     st[1] = s1 ^ s0 ^ (s1 >> 18) ^ (s0 >> 5)
-    return r
+    return <double> (r >> 11) * 1.1102230246251565e-16
 
-cdef double _read_noise(int _idx):
+cdef double _read_noise(int _idx) noexcept:
     cdef uint64_t *st = _namespace_read_noise_state
-    cdef double *spare = <double *> &st[3]
-    cdef double u, v, q, f
-    if st[2]:
-        st[2] = 0
-        return spare[0]
+    cdef double *zx = _namespace_read_noise_zx
+    cdef double *zf = _namespace_read_noise_zf
+    cdef double u, z, a, b
+    cdef int i
     while True:
-        u = <double> (_read_noise_next(st) >> 11) * 2.220446049250313e-16 - 1.0
-        v = <double> (_read_noise_next(st) >> 11) * 2.220446049250313e-16 - 1.0
-        q = u * u + v * v
-        if q > 0.0 and q < 1.0:
-            break
-    f = sqrt(-2.0 * log(q) / q)
-    spare[0] = v * f
-    st[2] = 1
-    return u * f
+        u = _read_noise_uniform(st) * {layers}.0
+        i = <int> u
+        z = (2.0 * (u - i) - 1.0) * zx[i]
+        if fabs(z) < zx[i + 1]:
+            return z
+        if i == 0:
+            while True:
+                a = -log(1.0 - _read_noise_uniform(st)) / {r!r}
+                b = -log(1.0 - _read_noise_uniform(st))
+                if b + b >= a * a:
+                    break
+            return -({r!r} + a) if z < 0 else {r!r} + a
+        if zf[i] + _read_noise_uniform(st) * (zf[i + 1] - zf[i]) < exp(-0.5 * z * z):
+            return z
 """
 
 
@@ -348,11 +359,12 @@ def _read_noise_function(seed):
     """
     from brian2 import Function
     f = Function(_read_noise_numpy, arg_units=[], return_unit=1, stateless=False, auto_vectorise=True)
-    state = np.zeros(4, dtype=np.uint64)
-    state[:2] = np.random.SeedSequence(int(seed)).generate_state(2, dtype=np.uint64)
+    from spikesyn.devices.kernels import _ZIG_F, _ZIG_LAYERS, _ZIG_R, _ZIG_X
+    state = np.random.SeedSequence(int(seed)).generate_state(2, dtype=np.uint64)
     state[0] |= np.uint64(1)  # never all zero
-    f.implementations.add_implementation("cython", code=_READ_NOISE_CYTHON, name="_read_noise",
-                                         namespace={"_read_noise_state": state})
+    f.implementations.add_implementation("cython", code=_READ_NOISE_CYTHON.format(layers=_ZIG_LAYERS, r=_ZIG_R), name="_read_noise",
+                                         namespace={"_read_noise_state": state, "_read_noise_zx": _ZIG_X,
+                                                    "_read_noise_zf": _ZIG_F})
     return f
 
 
@@ -378,7 +390,7 @@ def _bucket(N):
 def _marker(N, codegen):
     import brian2
     base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "spikesyn" / "compiled"
-    return base / f"maxcut2-{codegen}-{_bucket(N)}-brian2-{brian2.__version__}"
+    return base / f"maxcut3-{codegen}-{_bucket(N)}-brian2-{brian2.__version__}"
 
 
 def needs_compile(N, codegen):
@@ -573,7 +585,8 @@ def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=
         flips=out["flips"], time_s=time.perf_counter() - t_call, build_s=build_s,
         replica_cuts=[float(x) for x in out["replica_best"]], interrupted=out["reason"] == "interrupted",
         stop_reason=out["reason"], node_flips=out["node_flips"],
-        couplings={"iu": iu, "iv": iv, "g_sum": np.asarray(prog["g_sum"], dtype=float), "device": dev})
+        couplings={"iu": iu, "iv": iv, "g_sum": np.asarray(prog["g_sum"], dtype=float), "device": dev},
+        setup_s=out["setup_s"])
 
 
 def _joule():
@@ -758,6 +771,12 @@ class _Simulation:
             now = time.perf_counter()
             if state["first"] is None:  # first check of a run: its setup is over
                 state["first"] = (now, net.t_)
+                if t_run[0] is None and running[0]:
+                    # the time limit counts from the first simulated step: building the
+                    # network, Brian2's code generation and (first run of a group size)
+                    # compiling come before it
+                    t_run[0] = now
+                    state["setup_s"] = now - t_call
             if state["mark"] is None and net.t_ >= state["mark_at"]:
                 state["mark"] = (now, net.t_)
             s = s_var.get_value()[:nR].reshape(R, n)
@@ -773,7 +792,7 @@ class _Simulation:
             if target is not None and best >= target:
                 state["reason"] = "target"
                 net.stop()
-            elif time_limit is not None and now - t_run[0] >= time_limit:
+            elif time_limit is not None and t_run[0] is not None and now - t_run[0] >= time_limit:
                 state["reason"] = "time_limit"
                 net.stop()
             if progress is not None and now - state["last_progress"] >= _PROGRESS_EVERY_S:
@@ -817,10 +836,14 @@ class _Simulation:
             running[0] = True
             net.run(sweeps * K * self.dt, namespace={})
             running[0] = False
+            if t_run[0] is None:  # no check ran (cannot happen: the first step checks)
+                t_run[0] = t_start
             now = time.perf_counter()
             done = int(round(net.t_ / dt_)) // K
             state["sweeps_before"] += done
             t_first, sim_first = state["first"] or (t_start, 0.0)
+            # the setup of the piece that started the time-limit clock is not part of the budget
+            started_here = t_run[0] is not None and t_prev < t_run[0]
             sim = (net.t_ - sim_first) / dt_ / K
             rate = sim / (now - t_first) if sim >= 1 and now > t_first else done / max(now - t_start, 1e-9)
             tail_speedup = None
@@ -828,7 +851,8 @@ class _Simulation:
                 t_mark, sim_mark = state["mark"]
                 if t_first < t_mark < now and sim_first < sim_mark < net.t_:
                     tail_speedup = ((net.t_ - sim_mark) / (now - t_mark)) / ((sim_mark - sim_first) / (t_mark - t_first))
-            return done, max(rate, 1e-9), max(0.0, t_first - t_prev), now, tail_speedup
+            setup = 0.0 if started_here else max(0.0, t_first - t_prev)
+            return done, max(rate, 1e-9), setup, now, tail_speedup
 
         def restart(s_new=None, h_new=None):
             """Back to t = 0 (the schedule restarts), from new random states or the given ones."""
@@ -852,10 +876,9 @@ class _Simulation:
                 gc.freeze()
             if time_limit is not None:
                 net.store("start")
-            t_run[0] = time.perf_counter()
             # the first check sees the random initial state
             check()
-            t_prev = t_run[0]
+            t_prev = time.perf_counter()
             while True:
                 running[1:] = [0, L]
                 if not filling:
@@ -904,6 +927,7 @@ class _Simulation:
         nflip += grp.nflip_[:nR]
         nflip = np.rint(nflip).astype(np.int64).reshape(R, n)
         return {"best": best, "spins": best_spins[self.inv], "trace": trace, "time_to_best": state["time_to_best"],
+                "setup_s": state.get("setup_s", time.perf_counter() - t_call),
                 "reason": state["reason"], "sweeps_done": state["sweeps_before"], "flips": int(nflip.sum()),
                 "anneals_done": sum(d / l for d, l in lengths), "anneal_sweeps": [d for d, _ in lengths],
                 "replica_best": replica_best, "node_flips": nflip[:, self.inv]}

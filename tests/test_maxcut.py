@@ -4,6 +4,7 @@ Everything runs on Brian2's numpy target (no compilation) on small graphs.
 """
 
 import json
+import time
 import warnings
 
 import networkx as nx
@@ -183,6 +184,28 @@ def test_time_limit_repeats_anneals_and_stops():
     assert times == sorted(times) and cuts == sorted(cuts) and cuts[-1] == res.cut
 
 
+def test_time_limit_starts_after_a_slow_first_preparation(monkeypatch):
+    """A first run compiles inside Brian2's first run (tens of seconds): the time limit must
+    count from the first simulated step, or a cold run returns its random initial state."""
+    import brian2
+    real = brian2.Network.before_run
+    slow = []
+
+    def before_run(self, *args, **kwargs):
+        if not slow:  # the first preparation only, like a compile
+            slow.append(1)
+            time.sleep(1.5)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(brian2.Network, "before_run", before_run)
+    G = random_weighted(30, 0.2, 5)
+    res = maxcut(G, seed=0, time_limit=0.5, codegen="numpy", replicas=2, sweeps=20)
+    assert slow and res.stop_reason == "time_limit"
+    assert res.setup_s >= 1.5 and res.sweeps_done >= 20
+    assert res.time_s >= res.setup_s + 0.5 > res.build_s + 1.5
+    assert res.as_dict()["setup_s"] == res.setup_s
+
+
 def test_ctrl_c_returns_best_so_far(monkeypatch):
     monkeypatch.setattr(mc, "_PROGRESS_EVERY_S", 0.0)
     calls = []
@@ -264,3 +287,31 @@ def test_filling_anneal_resamples_worst_replicas_from_best(monkeypatch):
     monkeypatch.setattr(mc, "_RESAMPLE", 0.0)
     s3, _ = mc._Simulation._select(fake, s_all.copy(), h_all.copy())
     assert np.array_equal(s3, s_all)
+
+
+def _read_noise_draws(seed, n=200000):
+    from brian2 import Network, NeuronGroup, ms
+    group = NeuronGroup(n, "z : 1", namespace={"read_noise": mc._read_noise_function(seed)})
+    group.run_regularly("z = read_noise()", dt=1 * ms)
+    Network(group).run(1 * ms)
+    return np.asarray(group.z_)
+
+
+@pytest.mark.slow
+@pytest.mark.cython
+def test_compiled_read_noise_is_standard_normal_and_seeded():
+    """The thresholder's compiled normal generator (ziggurat on xorshift128+): shape, both
+    tails (at 2 sigma and beyond the ziggurat's tail start), same seed same numbers."""
+    from brian2 import prefs
+    from scipy import stats
+
+    from spikesyn.devices.kernels import _ZIG_R
+    prefs.codegen.target = "cython"
+    z = _read_noise_draws(3)
+    assert stats.kstest(z, "norm").pvalue > 1e-3
+    assert abs(z.mean()) < 5 / np.sqrt(z.size) and z.std() == pytest.approx(1.0, abs=0.01)
+    for cut in (2.0, _ZIG_R):
+        p = 2 * stats.norm.sf(cut)
+        assert np.mean(np.abs(z) > cut) == pytest.approx(p, abs=5 * np.sqrt(p / z.size))
+    np.testing.assert_array_equal(z, _read_noise_draws(3))
+    assert not np.array_equal(z, _read_noise_draws(4))
