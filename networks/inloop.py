@@ -59,7 +59,7 @@ from spikesyn.devices.pcm import GMAX, T0
 from spikesyn.devices.pcm_array import PCMArray
 from spikesyn.errors import ParameterError
 from spikesyn.networks.softmax import SoftmaxRegression, cross_entropy, softmax
-from spikesyn.units import as_quantity
+from spikesyn.units import as_quantity, scalar_time
 
 __all__ = ["InloopResult", "inloop_tuning", "format_inloop_table", "record_schedule"]
 
@@ -191,13 +191,6 @@ def _real(value, name, positive):
     return float(value)
 
 
-def _seconds(value, name):
-    q = as_quantity(value, second, name, "second")
-    if np.ndim(q) != 0 or not np.isfinite(float(q / second)) or float(q / second) < 0:
-        raise ParameterError(f"parameter {name!r} must be one finite time >= 0 s, got {value!r}")
-    return float(q / second)
-
-
 def _reference(W, mode):
     """aihwkit's drift-compensation readout: mean |W| of the array or of each column."""
     A = np.abs(W)
@@ -274,16 +267,16 @@ def inloop_tuning(train, test, t_read=86400 * second, iterations=50, batch=32, l
     if yte.max() >= k:
         raise ParameterError(f"parameter 'test' has label {int(yte.max())}, 'train' only "
                              f"{k} classes")
-    t_read_s = _seconds(t_read, "t_read")
+    t_read_s = scalar_time(t_read, "t_read", minimum=0)
     iterations = _int(iterations, "iterations", 0)
     batch = min(_int(batch, "batch", 1), len(Xtr))
     lr = _real(lr, "lr", positive=True)
     threshold = _real(threshold, "threshold", positive=False)
     seed = _int(seed, "seed", 0)
-    t_step_s = _seconds(t_step, "t_step")
+    t_step_s = scalar_time(t_step, "t_step", minimum=0)
     if t_step_s <= 0:
         raise ParameterError(f"parameter 't_step' must be > 0 s, got {t_step!r}")
-    hold_s = t_read_s if hold is None else _seconds(hold, "hold")
+    hold_s = t_read_s if hold is None else scalar_time(hold, "hold", minimum=0)
     if not isinstance(tune_bias, (bool, np.bool_)):
         raise ParameterError(f"parameter 'tune_bias' must be True or False, got {tune_bias!r}")
     try:

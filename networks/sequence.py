@@ -52,12 +52,6 @@ __all__ = ["SequenceError", "SequenceConfig", "SequenceNetwork", "SequenceResult
            "assign_labels", "decode_frames", "hidden_fraction", "normalise_incoming"]
 
 
-#: the short-term part of a W + F synapse card's state, cleared with each stimulus and by the
-#: F_clear_frames gate (Fq: the gate charge of the experimental slow-gate card,
-#: benchmarks/cards/pcm_memtransistor_slowgate.toml)
-_SHORT_TERM = ("F", "Fq")
-
-
 class SequenceError(SpikesynError, ValueError):
     """A sequence-learning argument is missing, of the wrong kind or out of range."""
 
@@ -382,7 +376,9 @@ def build_network(config, rates, first_frame_mask):
     inh = Synapses(exc, exc, on_pre="gi_post += w_inh", namespace={"w_inh": c.w_inh},
                    name="seq_inh", dt=c.dt)
     inh.connect(condition="i != j")
-    short_term = [v for v in _SHORT_TERM if v in syn_model.variables]
+    # the card names its short-term state (F, and e.g. the slow-gate card's gate charge Fq):
+    # cleared with each stimulus and by the F_clear_frames gate
+    short_term = list(syn_model.short_term) or ["F"]
     # the synapses' volatile state starts from rest with each stimulus
     volatile = short_term + [v for v in ("apre", "apost") if v in syn_model.variables]
     reset_code = "\n".join(f"{v} = {v}*stim_keep(t)" for v in volatile)

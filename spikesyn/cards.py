@@ -23,7 +23,7 @@ from spikesyn.units import parse_unit
 
 KINDS = ("neuron", "synapse")
 _REQUIRED = ("name", "kind", "summary", "references", "equations")
-_KNOWN_TOP = set(_REQUIRED) | {"description", "parameters", "initial", "events", "requires", "family"}
+_KNOWN_TOP = set(_REQUIRED) | {"description", "parameters", "initial", "events", "requires", "family", "short_term"}
 _NEURON_CODE = ("threshold", "reset", "refractory")
 _SYNAPSE_CODE = ("on_pre", "on_post")
 _KNOWN_EQUATION_FIELDS = {"model", "method"} | set(_NEURON_CODE) | set(_SYNAPSE_CODE)
@@ -154,6 +154,7 @@ def validate_card(data, source):
     _check_with_brian(data, source)
     _check_events(data, source)
     _check_initial(data, source)
+    _check_short_term(data, source)
 
 
 def _read_parameters(table, source):
@@ -378,6 +379,16 @@ def _check_events(data, source):
                 raise CardError(source, f"{field}.accumulator", f"variable {acc!r} must be in joules")
         else:
             raise CardError(source, field, "needs either counter (with energy) or accumulator")
+
+
+def _check_short_term(data, source):
+    names = data.get("short_term", [])
+    if not isinstance(names, list) or not all(isinstance(v, str) for v in names):
+        raise CardError(source, "short_term", "must be a list of variable names")
+    declared = set(data["_equations"].names)
+    for name in names:
+        if name not in declared:
+            raise CardError(source, "short_term", f"{name!r} is not a variable of the model")
 
 
 def _check_initial(data, source):

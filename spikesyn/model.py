@@ -25,6 +25,9 @@ class Model:
         Energy events: ``{name: {"counter": var, "energy": param}}`` or ``{"accumulator": var}``.
     initial : dict of str to str
         Suggested initial values, applied by :meth:`initialise`.
+    short_term : tuple of str
+        The variables of the volatile (short-term) part of a synapse's state: zero at rest,
+        decaying back to it; a network clears them between stimuli.
     path : pathlib.Path
         The card file.
 
@@ -48,6 +51,7 @@ class Model:
         self.parameters = dict(card["_parameters"])
         self.events = {name: dict(spec) for name, spec in card.get("events", {}).items()}
         self.initial = dict(card.get("initial", {}))
+        self.short_term = tuple(card.get("short_term", ()))
         self.requires = {side: dict(table) for side, table in card.get("requires", {}).items()}
         self.equations = card["_equations"]
         self._code = dict(card["equations"])

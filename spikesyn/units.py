@@ -123,6 +123,29 @@ def as_quantity(value, unit, name, unit_text=None):
     return value
 
 
+def scalar_time(value, name, minimum=None):
+    """One finite time (a Brian2 quantity) as float seconds, optionally at least ``minimum`` s.
+
+    Raises
+    ------
+    ParameterError
+        If the value is not one time with units, not finite, or below ``minimum``.
+
+    Examples
+    --------
+    >>> from brian2 import ms
+    >>> from spikesyn.units import scalar_time
+    >>> scalar_time(250 * ms, "t_read", minimum=0)
+    0.25
+    """
+    q = as_quantity(value, allunits.second, name, "second")
+    t = float(q / allunits.second) if np.ndim(q) == 0 else np.nan
+    if not np.isfinite(t) or (minimum is not None and t < minimum):
+        bound = "" if minimum is None else f" >= {minimum:g} s"
+        raise ParameterError(f"parameter {name!r} must be one finite time{bound}, got {value!r}")
+    return t
+
+
 def _dim_text(unit):
     dim = fundamentalunits.get_dimensions(unit)
     return "dimensionless" if dim is fundamentalunits.DIMENSIONLESS else str(fundamentalunits.get_unit(dim))

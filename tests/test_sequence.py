@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from brian2 import Hz, ms, siemens, uS
 
+import spikesyn as ss
 from spikesyn.networks import sequence as sq
 from spikesyn.networks import sequence_cli
 
@@ -82,6 +83,27 @@ def test_F_is_cleared_at_the_start_of_the_gated_frames_only(clear):
     sn.net.run(c.frame, namespace={})                  # into frame 1
     F = np.asarray(sn.syn.F)
     assert np.all(F == 0) if clear else np.all(F > 0)
+
+
+def test_the_cards_whole_short_term_state_is_cleared():
+    # the slow-gate card declares short_term = ["F", "Fq"]: its gate charge must be cleared
+    # with F, or it leaks from one sequence into the next
+    from pathlib import Path
+
+    import brian2
+    card = Path(__file__).resolve().parent.parent / "benchmarks" / "cards" / "pcm_memtransistor_slowgate.toml"
+    assert ss.load_model(str(card)).short_term == ("F", "Fq")
+    assert ss.load_model("pcm_memtransistor").short_term == ("F",)
+    brian2.prefs.codegen.target = "numpy"
+    brian2.start_scope()
+    c = sq.check_config(sq.SequenceConfig(**TINY, synapse_card=str(card)))
+    sn = sq.build_network(c, np.full((3, c.size * c.size), 5.0), np.zeros(3, dtype=bool))
+    sn.set_learning(False)
+    sn.set_short_term(0 * uS)
+    sn.syn.F, sn.syn.Fq = 1 * uS, 1 * uS
+    sn.f_clear_slots = frozenset({1})
+    sn.net.run(c.frame * 1.5, namespace={})
+    assert np.all(np.asarray(sn.syn.F) == 0) and np.all(np.asarray(sn.syn.Fq) == 0)
 
 
 def test_training_refresh_normalises_incoming_W(tiny_result):

@@ -49,16 +49,9 @@ from spikesyn.devices.pcm import (GMAX, T0, T_READ, drift, drift_exponent_stats,
                                   programming_noise_std, read_noise_std)
 from spikesyn.errors import ParameterError
 from spikesyn.quantise import from_conductance_pair, to_conductance_pair
-from spikesyn.units import as_quantity
+from spikesyn.units import as_quantity, scalar_time
 
 __all__ = ["PCMArray", "weights_to_conductances", "conductances_to_weights"]
-
-
-def _time(value, name):
-    q = as_quantity(value, second, name, "second")
-    if np.ndim(q) != 0 or not np.isfinite(float(q / second)):
-        raise ParameterError(f"parameter {name!r} must be one finite time, got {value!r}")
-    return float(q / second)
 
 
 def _conductance(value, name):
@@ -216,8 +209,8 @@ class PCMArray:
         self._gmax, self._gmin = _conductance(Gmax, "Gmax"), _conductance(Gmin, "Gmin")
         if not self._gmin < self._gmax:
             raise ParameterError(f"parameter 'Gmin' must be below Gmax, got {Gmin!r} >= {Gmax!r}")
-        self._t0 = _time(t0, "t0")
-        self._t_read = _time(t_read, "t_read")
+        self._t0 = scalar_time(t0, "t0")
+        self._t_read = scalar_time(t_read, "t_read")
         if self._t0 <= 0 or self._t_read <= 0:
             raise ParameterError("parameters 't0' and 't_read' must be > 0 s")
         self.prog_noise_scale = _nonnegative(prog_noise_scale, "prog_noise_scale")
@@ -341,7 +334,7 @@ class PCMArray:
         if W.shape != self.shape:
             raise ParameterError(f"parameter 'W' must have the array's shape {self.shape}, "
                                  f"got {W.shape}")
-        t = _time(t, "t")
+        t = scalar_time(t, "t")
         if mask is None:
             sel = np.ones(self.shape, dtype=bool)
         else:
@@ -389,7 +382,7 @@ class PCMArray:
         >>> 0.5 < float((Gp / arr.G_prog_plus).mean()) < 0.7     # about (4320)^-0.06
         True
         """
-        t = _time(t, "t")
+        t = scalar_time(t, "t")
         if np.isnan(self._t_prog).any():
             raise ParameterError("the array is read before every device was programmed: "
                                  "call program() first")
