@@ -303,42 +303,38 @@ def _fast_reads(threshold):
                              + term.replace("randn()", "read_noise()"))
 
 
-# Standard normal numbers for the Cython target: the ziggurat method (the tables of
-# spikesyn.devices.kernels) on xorshift128+ uniforms; the generator state lives in a uint64 array
-# of the solve, seeded from its seed. About one uniform and no logarithm per normal, against two
-# uniforms, a log and a sqrt per pair for the polar method (the thresholder's reads draw one
-# normal each: most of a time step on large graphs, benchmarks/RESULTS_maxcut.md).
+# Standard normal numbers for the Cython target: Marsaglia's polar method on xorshift128+
+# uniforms; the generator state (and the second normal of each pair) lives in a uint64 array of
+# the solve, seeded from its seed. The functions are noexcept: otherwise Cython checks for a
+# Python exception after every call, which cost 10-12 % of a whole run (the ziggurat generator
+# of spikesyn.devices.kernels was slower here than this one; benchmarks/maxcut_read_noise.py).
 _READ_NOISE_CYTHON = """
-cdef inline double _read_noise_uniform(uint64_t *st) noexcept:
+cdef inline uint64_t _read_noise_next(uint64_t *st) noexcept:
     cdef uint64_t s1 = st[0]
     cdef uint64_t s0 = st[1]
     cdef uint64_t r = s0 + s1
     st[0] = s0
     s1 ^= s1 << 23
     st[1] = s1 ^ s0 ^ (s1 >> 18) ^ (s0 >> 5)
-    return <double> (r >> 11) * 1.1102230246251565e-16
+    return r
 
 cdef double _read_noise(int _idx) noexcept:
     cdef uint64_t *st = _namespace_read_noise_state
-    cdef double *zx = _namespace_read_noise_zx
-    cdef double *zf = _namespace_read_noise_zf
-    cdef double u, z, a, b
-    cdef int i
+    cdef double *spare = <double *> &st[3]
+    cdef double u, v, q, f
+    if st[2]:
+        st[2] = 0
+        return spare[0]
     while True:
-        u = _read_noise_uniform(st) * {layers}.0
-        i = <int> u
-        z = (2.0 * (u - i) - 1.0) * zx[i]
-        if fabs(z) < zx[i + 1]:
-            return z
-        if i == 0:
-            while True:
-                a = -log(1.0 - _read_noise_uniform(st)) / {r!r}
-                b = -log(1.0 - _read_noise_uniform(st))
-                if b + b >= a * a:
-                    break
-            return -({r!r} + a) if z < 0 else {r!r} + a
-        if zf[i] + _read_noise_uniform(st) * (zf[i + 1] - zf[i]) < exp(-0.5 * z * z):
-            return z
+        u = <double> (_read_noise_next(st) >> 11) * 2.220446049250313e-16 - 1.0
+        v = <double> (_read_noise_next(st) >> 11) * 2.220446049250313e-16 - 1.0
+        q = u * u + v * v
+        if q > 0.0 and q < 1.0:
+            break
+    f = sqrt(-2.0 * log(q) / q)
+    spare[0] = v * f
+    st[2] = 1
+    return u * f
 """
 
 
@@ -359,12 +355,11 @@ def _read_noise_function(seed):
     """
     from brian2 import Function
     f = Function(_read_noise_numpy, arg_units=[], return_unit=1, stateless=False, auto_vectorise=True)
-    from spikesyn.devices.kernels import _ZIG_F, _ZIG_LAYERS, _ZIG_R, _ZIG_X
-    state = np.random.SeedSequence(int(seed)).generate_state(2, dtype=np.uint64)
+    state = np.zeros(4, dtype=np.uint64)
+    state[:2] = np.random.SeedSequence(int(seed)).generate_state(2, dtype=np.uint64)
     state[0] |= np.uint64(1)  # never all zero
-    f.implementations.add_implementation("cython", code=_READ_NOISE_CYTHON.format(layers=_ZIG_LAYERS, r=_ZIG_R), name="_read_noise",
-                                         namespace={"_read_noise_state": state, "_read_noise_zx": _ZIG_X,
-                                                    "_read_noise_zf": _ZIG_F})
+    f.implementations.add_implementation("cython", code=_READ_NOISE_CYTHON, name="_read_noise",
+                                         namespace={"_read_noise_state": state})
     return f
 
 

@@ -55,6 +55,8 @@ class Model:
         self.requires = {side: dict(table) for side, table in card.get("requires", {}).items()}
         self.equations = card["_equations"]
         self._code = dict(card["equations"])
+        # device kernels (spikesyn.devices.kernels) that the card's code calls
+        self._kernels = kernels_used(*self._code.values())
 
     def __repr__(self):
         return f"<spikesyn Model {self.name!r} ({self.kind}): {self.summary}>"
@@ -119,9 +121,8 @@ class Model:
         return namespace
 
     def _namespace_with_kernels(self, overrides):
-        # device kernels (spikesyn.devices.kernels) that the card's code calls
         namespace = self.namespace(**overrides)
-        namespace.update(kernels_used(*self._code.values()))
+        namespace.update(self._kernels)
         return namespace
 
     def neuron_kwargs(self, **overrides):

@@ -202,7 +202,8 @@ def test_time_limit_starts_after_a_slow_first_preparation(monkeypatch):
     res = maxcut(G, seed=0, time_limit=0.5, codegen="numpy", replicas=2, sweeps=20)
     assert slow and res.stop_reason == "time_limit"
     assert res.setup_s >= 1.5 and res.sweeps_done >= 20
-    assert res.time_s >= res.setup_s + 0.5 > res.build_s + 1.5
+    # the simulation ran after the slow setup (a plan may end a little before the limit)
+    assert res.time_s > res.setup_s + 0.25 and res.setup_s > res.build_s + 1.5
     assert res.as_dict()["setup_s"] == res.setup_s
 
 
@@ -300,8 +301,8 @@ def _read_noise_draws(seed, n=200000):
 @pytest.mark.slow
 @pytest.mark.cython
 def test_compiled_read_noise_is_standard_normal_and_seeded():
-    """The thresholder's compiled normal generator (ziggurat on xorshift128+): shape, both
-    tails (at 2 sigma and beyond the ziggurat's tail start), same seed same numbers."""
+    """The thresholder's compiled normal generator (polar method on xorshift128+): shape, both
+    tails (at 2 sigma and at 3.65 sigma), same seed same numbers."""
     from brian2 import prefs
     from scipy import stats
 

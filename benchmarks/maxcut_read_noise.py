@@ -1,0 +1,133 @@
+"""Speed of the max-cut thresholder's normal-number generators (session 5 of RESULTS_maxcut.md).
+
+The max-cut network draws one standard normal number per neuron read (networks/maxcut.py,
+``_read_noise_function``). This script times whole ``spikesyn.maxcut`` calls at a fixed number
+of sweeps with three Cython generators on the same xorshift128+ uniforms, interleaved run by
+run so that the machine's speed changes hit all three alike:
+
+* ``polar``: Marsaglia's polar method as in session 4 (two uniforms, a log and a sqrt per pair
+  of normals; the Cython functions may raise, so every call is followed by an error check);
+* ``polar_noexcept``: the same, declared ``noexcept`` (the shipped generator);
+* ``ziggurat``: the ziggurat method (the tables of spikesyn.devices.kernels), ``noexcept``
+  (tried in session 5: slower than ``polar_noexcept`` here).
+
+Usage::
+
+    python benchmarks/maxcut_read_noise.py G22 --sweeps 20000 --repeats 5
+    python benchmarks/maxcut_read_noise.py G1 --sweeps 8000 --repeats 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from maxcut_gset import gset_dir, load  # noqa: E402
+
+_ZIGGURAT = """
+cdef inline double _read_noise_uniform(uint64_t *st) noexcept:
+    cdef uint64_t s1 = st[0]
+    cdef uint64_t s0 = st[1]
+    cdef uint64_t r = s0 + s1
+    st[0] = s0
+    s1 ^= s1 << 23
+    st[1] = s1 ^ s0 ^ (s1 >> 18) ^ (s0 >> 5)
+    return <double> (r >> 11) * 1.1102230246251565e-16
+
+cdef double _read_noise(int _idx) noexcept:
+    cdef uint64_t *st = _namespace_read_noise_state
+    cdef double *zx = _namespace_read_noise_zx
+    cdef double *zf = _namespace_read_noise_zf
+    cdef double u, z, a, b
+    cdef int i
+    while True:
+        u = _read_noise_uniform(st) * {layers}.0
+        i = <int> u
+        z = (2.0 * (u - i) - 1.0) * zx[i]
+        if fabs(z) < zx[i + 1]:
+            return z
+        if i == 0:
+            while True:
+                a = -log(1.0 - _read_noise_uniform(st)) / {r!r}
+                b = -log(1.0 - _read_noise_uniform(st))
+                if b + b >= a * a:
+                    break
+            return -({r!r} + a) if z < 0 else {r!r} + a
+        if zf[i] + _read_noise_uniform(st) * (zf[i + 1] - zf[i]) < exp(-0.5 * z * z):
+            return z
+"""
+
+
+def _generator(code):
+    """A replacement for maxcut's ``_read_noise_function`` that compiles ``code`` instead."""
+    from brian2 import Function
+
+    import spikesyn.networks.maxcut as mc
+    from spikesyn.devices.kernels import _ZIG_F, _ZIG_LAYERS, _ZIG_R, _ZIG_X
+    code = code.replace("{layers}", str(_ZIG_LAYERS)).replace("{r!r}", repr(_ZIG_R))
+
+    def make(seed):
+        f = Function(mc._read_noise_numpy, arg_units=[], return_unit=1, stateless=False,
+                     auto_vectorise=True)
+        state = np.zeros(4, dtype=np.uint64)  # the polar method keeps a spare normal in [2:4]
+        state[:2] = np.random.SeedSequence(int(seed)).generate_state(2, dtype=np.uint64)
+        state[0] |= np.uint64(1)
+        f.implementations.add_implementation(
+            "cython", code=code, name="_read_noise",
+            namespace={"_read_noise_state": state, "_read_noise_zx": _ZIG_X, "_read_noise_zf": _ZIG_F})
+        return f
+    return make
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("graph", help="Gset graph name, e.g. G22")
+    p.add_argument("--sweeps", type=int, default=20000)
+    p.add_argument("--repeats", type=int, default=5)
+    args = p.parse_args(argv)
+    d = gset_dir()
+    if d is None:
+        print("Gset data not found (set SPIKESYN_GSET_DIR); nothing to do.")
+        return 0
+    import spikesyn.networks.maxcut as mc
+    shipped = mc._read_noise_function
+    variants = {
+        "polar": _generator(mc._READ_NOISE_CYTHON.replace(" noexcept:", ":")),
+        "polar_noexcept": shipped,
+        "ziggurat": _generator(_ZIGGURAT),
+    }
+    G = load(d, args.graph)
+    times = {k: [] for k in variants}
+    cuts = {k: [] for k in variants}
+    try:
+        for name, make in variants.items():  # compile outside the timing
+            mc._read_noise_function = make
+            mc.maxcut(G, sweeps=20, seed=0)
+        for rep in range(args.repeats):
+            for name, make in variants.items():
+                mc._read_noise_function = make
+                t0 = time.perf_counter()
+                r = mc.maxcut(G, sweeps=args.sweeps, seed=rep)
+                times[name].append(time.perf_counter() - t0)
+                cuts[name].append(r.cut)
+    finally:
+        mc._read_noise_function = shipped
+    base = statistics.median(times["polar"])
+    print(f"{args.graph}, {args.sweeps} sweeps per call, seeds 0-{args.repeats - 1}, whole calls (build included)\n")
+    print("| generator | median s | vs polar | per run (s) | cuts |")
+    print("|---|---|---|---|---|")
+    for name in variants:
+        med = statistics.median(times[name])
+        print(f"| {name} | {med:.2f} | {100 * (med / base - 1):+.0f} % | "
+              f"{', '.join(f'{t:.2f}' for t in times[name])} | {', '.join(f'{c:g}' for c in cuts[name])} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
