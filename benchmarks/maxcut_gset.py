@@ -208,7 +208,7 @@ def section_budget(d, bk, args, md):
         setup = warm_setup(G, args)
         ss, sa = [], []
         for seed in seeds:
-            # the budget covers building the network (warm) and the simulation
+            # the budget covers a warm call's setup (build, code generation) and the simulation
             r = ss_run(G, time_limit=max(0.5, args.budget - setup), seed=seed, replicas=args.replicas,
                        sweeps=args.sweeps)
             ss.append(r)
