@@ -8,8 +8,8 @@ run so that the machine's speed changes hit all three alike:
 * ``polar``: Marsaglia's polar method as in session 4 (two uniforms, a log and a sqrt per pair
   of normals; the Cython functions may raise, so every call is followed by an error check);
 * ``polar_noexcept``: the same, declared ``noexcept`` (the shipped generator);
-* ``ziggurat``: the ziggurat method (the tables of spikesyn.devices.kernels), ``noexcept``
-  (tried in session 5: slower than ``polar_noexcept`` here).
+* ``ziggurat``: the ziggurat loop of spikesyn.devices.kernels on the same uniforms,
+  ``noexcept`` (tried in session 5: within the machine's noise of ``polar_noexcept``).
 
 Usage::
 
@@ -30,38 +30,17 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from maxcut_gset import gset_dir, load  # noqa: E402
 
-_ZIGGURAT = """
-cdef inline double _read_noise_uniform(uint64_t *st) noexcept:
-    cdef uint64_t s1 = st[0]
-    cdef uint64_t s0 = st[1]
-    cdef uint64_t r = s0 + s1
-    st[0] = s0
-    s1 ^= s1 << 23
-    st[1] = s1 ^ s0 ^ (s1 >> 18) ^ (s0 >> 5)
-    return <double> (r >> 11) * 1.1102230246251565e-16
 
-cdef double _read_noise(int _idx) noexcept:
-    cdef uint64_t *st = _namespace_read_noise_state
-    cdef double *zx = _namespace_read_noise_zx
-    cdef double *zf = _namespace_read_noise_zf
-    cdef double u, z, a, b
-    cdef int i
-    while True:
-        u = _read_noise_uniform(st) * {layers}.0
-        i = <int> u
-        z = (2.0 * (u - i) - 1.0) * zx[i]
-        if fabs(z) < zx[i + 1]:
-            return z
-        if i == 0:
-            while True:
-                a = -log(1.0 - _read_noise_uniform(st)) / {r!r}
-                b = -log(1.0 - _read_noise_uniform(st))
-                if b + b >= a * a:
-                    break
-            return -({r!r} + a) if z < 0 else {r!r} + a
-        if zf[i] + _read_noise_uniform(st) * (zf[i + 1] - zf[i]) < exp(-0.5 * z * z):
-            return z
-"""
+def _ziggurat_code():
+    """The ziggurat variant, put together from the shipped pieces: the xorshift128+ step of
+    maxcut's generator and the ziggurat loop of spikesyn.devices.kernels (``_pcm_normal``),
+    the loop fed by that xorshift stream instead of Brian2's ``rand()``."""
+    import spikesyn.networks.maxcut as mc
+    from spikesyn.devices.kernels import _NORMAL_CYTHON
+    xorshift = mc._READ_NOISE_CYTHON[:mc._READ_NOISE_CYTHON.index("cdef double _read_noise(")]
+    uniform = "(<double> (_read_noise_next(_namespace_read_noise_state) >> 11) * 1.1102230246251565e-16)"
+    return (xorshift + _NORMAL_CYTHON.replace("_rand(_idx)", uniform)
+            + "\ncdef double _read_noise(int _idx) noexcept:\n    return _pcm_normal(_idx)\n")
 
 
 def _generator(code):
@@ -69,8 +48,7 @@ def _generator(code):
     from brian2 import Function
 
     import spikesyn.networks.maxcut as mc
-    from spikesyn.devices.kernels import _ZIG_F, _ZIG_LAYERS, _ZIG_R, _ZIG_X
-    code = code.replace("{layers}", str(_ZIG_LAYERS)).replace("{r!r}", repr(_ZIG_R))
+    from spikesyn.devices.kernels import _ZIG_F, _ZIG_X
 
     def make(seed):
         f = Function(mc._read_noise_numpy, arg_units=[], return_unit=1, stateless=False,
@@ -80,7 +58,7 @@ def _generator(code):
         state[0] |= np.uint64(1)
         f.implementations.add_implementation(
             "cython", code=code, name="_read_noise",
-            namespace={"_read_noise_state": state, "_read_noise_zx": _ZIG_X, "_read_noise_zf": _ZIG_F})
+            namespace={"_read_noise_state": state, "_pcm_zig_x": _ZIG_X, "_pcm_zig_f": _ZIG_F})
         return f
     return make
 
@@ -100,7 +78,7 @@ def main(argv=None):
     variants = {
         "polar": _generator(mc._READ_NOISE_CYTHON.replace(" noexcept:", ":")),
         "polar_noexcept": shipped,
-        "ziggurat": _generator(_ZIGGURAT),
+        "ziggurat": _generator(_ziggurat_code()),
     }
     G = load(d, args.graph)
     times = {k: [] for k in variants}

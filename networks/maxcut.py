@@ -306,8 +306,8 @@ def _fast_reads(threshold):
 # Standard normal numbers for the Cython target: Marsaglia's polar method on xorshift128+
 # uniforms; the generator state (and the second normal of each pair) lives in a uint64 array of
 # the solve, seeded from its seed. The functions are noexcept: otherwise Cython checks for a
-# Python exception after every call, which cost 10-12 % of a whole run (the ziggurat generator
-# of spikesyn.devices.kernels was slower here than this one; benchmarks/maxcut_read_noise.py).
+# Python exception after every call, which cost 10-15 % of a whole run (the ziggurat generator
+# of spikesyn.devices.kernels was not faster than this one; benchmarks/maxcut_read_noise.py).
 _READ_NOISE_CYTHON = """
 cdef inline uint64_t _read_noise_next(uint64_t *st) noexcept:
     cdef uint64_t s1 = st[0]
