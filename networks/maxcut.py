@@ -44,6 +44,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
+from spikesyn.devices.kernels import _out as _call_result, _size as _call_size
 from spikesyn.errors import ParameterError
 
 from .maxcut_devices import DEVICES, Device, get_device, program
@@ -339,12 +340,7 @@ cdef double _read_noise(int _idx) noexcept:
 
 
 def _read_noise_numpy(vectorisation_idx):
-    try:
-        N = len(vectorisation_idx)
-    except TypeError:
-        N = int(vectorisation_idx)
-    x = np.random.randn(N)
-    return x[0] if N == 1 else x
+    return _call_result(np.random.randn(_call_size(vectorisation_idx)), vectorisation_idx)
 
 
 def _read_noise_function(seed):
