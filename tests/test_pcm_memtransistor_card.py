@@ -116,3 +116,26 @@ def test_set_pulses_saturate_towards_Gmax_with_pcm_statistics():
     report = ss.energy_of(syn, model)
     assert report.counts["set"] == n_syn * n_pulses and report.counts["reset"] == 0
     assert float(report.per_event["set"]) == pytest.approx(n_syn * n_pulses * float(model.parameters["E_set"]))
+
+
+def test_read_energy_is_the_read_conductance_times_V_squared_times_pulse():
+    # Pre spikes only (no pairing, so no pulse changes dG): every pre spike reads the device once.
+    # The card stores neither the read value nor a read counter; e_read must still price each
+    # read at G_read V_read^2 read_pulse: exactly G_prog's price without read noise (no drift
+    # either: t - t_prog < t0), G_prog's price on average with it.
+    model = ss.load_model("pcm_memtransistor")
+    n_syn, n_reads = 400, 5
+    pre = [[10.0 + 20 * k for k in range(n_reads)]] * n_syn
+    price = float(model.parameters["V_read"]) ** 2 * float(model.parameters["read_pulse"])
+    for noise, rel in ((0.0, 1e-12), (1.0, 0.02)):
+        seed(11)
+        syn, _ = _pairs(pre, [[]] * n_syn, 120 * ms, model, read_noise_scale=noise, gamma_F=0 * uS)
+        G_prog = float(model.parameters["Gmin"]) + np.array(syn.dG_)
+        expected = n_reads * G_prog * price
+        e_read = np.array(syn.e_read_)
+        if noise == 0.0:
+            np.testing.assert_allclose(e_read, expected, rtol=rel)
+        else:
+            assert np.sum(e_read) == pytest.approx(np.sum(expected), rel=rel)
+            assert np.std(e_read / expected) > 1e-3          # the reads were noisy
+        assert not hasattr(syn, "n_read") and not hasattr(syn, "G_read")
