@@ -17,6 +17,11 @@ cpp_standalone it is built once and the compiled binary is run REPEATS times
 
     python benchmarks/sequence_speed.py                     # cython and cpp_standalone
     python benchmarks/sequence_speed.py --target cython --repeats 3
+    python benchmarks/sequence_speed.py --variants          # plus card variants (VARIANTS)
+
+``--variants`` adds rows for edited copies of the device card (written to a temporary folder,
+never shipped): what the card cost with a stored read value and read counter (as in session
+4), without its gate counter, and without any energy accounting.
 """
 
 import os
@@ -43,6 +48,40 @@ ROWS = {"stdp": ("stdp", {}, "S_stdp"),
         "pcm_memtransistor, drift on (t0 1 ms)": ("pcm_memtransistor", {"t0": (1, "ms")}, "S_drift"),
         "pcm_memtransistor_ideal": ("pcm_memtransistor_ideal", {}, "S_ideal")}
 CARDS = {label: name for label, (_, _, name) in ROWS.items()}
+
+_GATE_EVENT = '[events.gate]\ncounter = "n_gate"\nenergy = "E_gate"\n\n'
+_NO_GATE = [("n_gate : 1\n", ""), ("n_gate += int(gamma_F*F_dep*apost > 0*gamma_F)\n", ""),
+            ("n_gate += int(gamma_F*apre > 0*gamma_F)\n", ""), (_GATE_EVENT, "")]
+#: row label -> (file stem, text edits of the shipped pcm_memtransistor card); None as the new
+#: text of an edit that starts with "[events." cuts the card from there to its end
+VARIANTS = {
+    "variant: stored G_read and n_read (session 4)": (
+        "v_stored_read", [("nu : 1\n", "nu : 1\nG_read : siemens\nn_read : 1\n"),
+                          ("e_read += G_read", "n_read += 1\ne_read += G_read")]),
+    "variant: no gate counter": ("v_no_gate", _NO_GATE),
+    "variant: no energy accounting": (
+        "v_no_counters", _NO_GATE + [("n_set : 1\n", ""), ("n_reset : 1\n", ""), ("e_read : joule\n", ""),
+                                     ("n_reset += hit\n", ""), ("n_set += hit\n", ""),
+                                     ("e_read += G_read*V_read**2*read_pulse\n", ""),
+                                     ("[events.", None)]),
+}
+
+
+def write_variants(folder):
+    """Write the VARIANTS cards into ``folder``; return their ROWS entries."""
+    from pathlib import Path
+    src = (Path(__file__).resolve().parents[1] / "models" / "synapses" / "pcm_memtransistor.toml").read_text()
+    rows = {}
+    for label, (stem, edits) in VARIANTS.items():
+        text = src.replace('name = "pcm_memtransistor"', f'name = "{stem}"')
+        for old, new in edits:
+            if old not in text:
+                raise SystemExit(f"variant {stem}: the card no longer contains {old!r}")
+            text = text[:text.index(old)] if new is None else text.replace(old, new)
+        path = Path(folder, f"{stem}.toml")
+        path.write_text(text)
+        rows[label] = (str(path), {}, "S_" + stem)
+    return rows
 
 
 def build(b2, ss):
@@ -75,9 +114,14 @@ def _times(prof):
     return out
 
 
-def measure(target, workdir, repeats):
+def measure(target, workdir, repeats, variants=False):
     import brian2 as b2
     import spikesyn as ss
+    global CARDS
+    if variants:
+        os.makedirs(os.path.join(workdir, "variant_cards"))
+        ROWS.update(write_variants(os.path.join(workdir, "variant_cards")))
+        CARDS = {label: name for label, (_, _, name) in ROWS.items()}
     b2.BrianLogger.suppress_name("brian2.codegen.generators.base")
     b2.defaultclock.dt = 0.1 * b2.ms
     # Load (and so validate) the cards before choosing the device: validation builds small
@@ -141,17 +185,21 @@ def main():
     p.add_argument("--target", choices=("cython", "cpp_standalone", "all"), default="all")
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--variants", action="store_true", help="add the card variants (VARIANTS) as rows")
     p.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
     a = p.parse_args()
     if a._child:
         with tempfile.TemporaryDirectory() as d:
-            print(json.dumps(measure(a.target, d, a.repeats)))
+            print(json.dumps(measure(a.target, d, a.repeats, a.variants)))
         return
+    global CARDS
+    if a.variants:      # the labels only (the children write the cards)
+        CARDS = dict(CARDS, **{label: "S_" + stem for label, (stem, _) in VARIANTS.items()})
     targets = ("cython", "cpp_standalone") if a.target == "all" else (a.target,)
     results = {}
     for t in targets:        # each target in a fresh process (one Brian2 device per process)
         r = subprocess.run([sys.executable, os.path.abspath(__file__), "--target", t,
-                            "--repeats", str(a.repeats), "--_child"],
+                            "--repeats", str(a.repeats), "--_child"] + ["--variants"] * a.variants,
                            capture_output=True, text=True)
         if r.returncode:
             sys.exit(f"{t} failed:\n{r.stderr[-3000:]}")
