@@ -25,8 +25,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from maxcut_gset import gset_dir, load  # noqa: E402
 
@@ -43,24 +41,11 @@ def _ziggurat_code():
             + "\ncdef double _read_noise(int _idx) noexcept:\n    return _pcm_normal(_idx)\n")
 
 
-def _generator(code):
+def _generator(code, namespace=None):
     """A replacement for maxcut's ``_read_noise_function`` that compiles ``code`` instead."""
-    from brian2 import Function
-
     import spikesyn.networks.maxcut as mc
-    from spikesyn.devices.kernels import _ZIG_F, _ZIG_X
-
-    def make(seed):
-        f = Function(mc._read_noise_numpy, arg_units=[], return_unit=1, stateless=False,
-                     auto_vectorise=True)
-        state = np.zeros(4, dtype=np.uint64)  # the polar method keeps a spare normal in [2:4]
-        state[:2] = np.random.SeedSequence(int(seed)).generate_state(2, dtype=np.uint64)
-        state[0] |= np.uint64(1)
-        f.implementations.add_implementation(
-            "cython", code=code, name="_read_noise",
-            namespace={"_read_noise_state": state, "_pcm_zig_x": _ZIG_X, "_pcm_zig_f": _ZIG_F})
-        return f
-    return make
+    shipped = mc._read_noise_function     # the original, also while the variant is patched in
+    return lambda seed: shipped(seed, code=code, namespace=namespace)
 
 
 def main(argv=None):
@@ -74,11 +59,12 @@ def main(argv=None):
         print("Gset data not found (set SPIKESYN_GSET_DIR); nothing to do.")
         return 0
     import spikesyn.networks.maxcut as mc
+    from spikesyn.devices.kernels import _ZIG_F, _ZIG_X
     shipped = mc._read_noise_function
     variants = {
         "polar": _generator(mc._READ_NOISE_CYTHON.replace(" noexcept:", ":")),
         "polar_noexcept": shipped,
-        "ziggurat": _generator(_ziggurat_code()),
+        "ziggurat": _generator(_ziggurat_code(), {"_pcm_zig_x": _ZIG_X, "_pcm_zig_f": _ZIG_F}),
     }
     G = load(d, args.graph)
     times = {k: [] for k in variants}

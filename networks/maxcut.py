@@ -343,19 +343,21 @@ def _read_noise_numpy(vectorisation_idx):
     return _call_result(np.random.randn(_call_size(vectorisation_idx)), vectorisation_idx)
 
 
-def _read_noise_function(seed):
+def _read_noise_function(seed, code=_READ_NOISE_CYTHON, namespace=None):
     """A Brian2 function ``read_noise()``: one standard normal number per call (per neuron).
 
     The numpy target uses numpy's global generator (seeded by ``brian2.seed``); the Cython
-    target its own xorshift128+ generator seeded with ``seed``.
+    target its own xorshift128+ generator seeded with ``seed``. ``code`` and ``namespace``
+    (extra Cython namespace) let benchmarks/maxcut_read_noise.py swap in other generators
+    on the same state.
     """
     from brian2 import Function
     f = Function(_read_noise_numpy, arg_units=[], return_unit=1, stateless=False, auto_vectorise=True)
     state = np.zeros(4, dtype=np.uint64)
     state[:2] = np.random.SeedSequence(int(seed)).generate_state(2, dtype=np.uint64)
     state[0] |= np.uint64(1)  # never all zero
-    f.implementations.add_implementation("cython", code=_READ_NOISE_CYTHON, name="_read_noise",
-                                         namespace={"_read_noise_state": state})
+    f.implementations.add_implementation("cython", code=code, name="_read_noise",
+                                         namespace={"_read_noise_state": state, **(namespace or {})})
     return f
 
 
