@@ -1,9 +1,11 @@
-"""Speed of the device synapse (pcm_memtransistor card) against plain Brian2 STDP (stdp card).
+"""Speed of the device synapses (pcm_memtransistor and pcm cards) against plain Brian2 STDP.
 
-One network, one run: N_IN Poisson inputs and N_OUT output neurons, connected all-to-all four
+One network, one run: N_IN Poisson inputs and N_OUT output neurons, connected all-to-all seven
 times, by ``Synapses`` objects with the ``stdp`` card, the ``pcm_memtransistor`` card (twice:
 as shipped, and with its drift clock t0 shortened so that every event pays the drift power
-law) and its ideal twin ``pcm_memtransistor_ideal`` (all onto the same neurons' ``ge``). The output neurons fire from
+law), its ideal twin ``pcm_memtransistor_ideal``, the long-term ``pcm`` card (all onto the
+same neurons' ``ge``) and the signed ``pcm_pair`` and ``two_tier`` cards (onto ``ge`` and
+``gi``; two_tier transfers every 1000 events per synapse, so not within these runs). The output neurons fire from
 their own Poisson process (threshold ``rand() < rate*dt``), so all synapse objects see exactly
 the same pre and post spikes, in the same run, and only the cost of the synapse code differs.
 A synaptic event is one synapse's on_pre or on_post execution:
@@ -18,10 +20,13 @@ cpp_standalone it is built once and the compiled binary is run REPEATS times
     python benchmarks/sequence_speed.py                     # cython and cpp_standalone
     python benchmarks/sequence_speed.py --target cython --repeats 3
     python benchmarks/sequence_speed.py --variants          # plus card variants (VARIANTS)
+    python benchmarks/sequence_speed.py --plain             # plus the plain-equation pcm cards
 
 ``--variants`` adds rows for edited copies of the device card (written to a temporary folder,
 never shipped): what the card cost with a stored read value and read counter (as in session
-4), without its gate counter, and without any energy accounting.
+4), without its gate counter, and without any energy accounting. ``--plain`` adds the ``pcm``,
+``pcm_pair`` and ``two_tier`` cards as they were before the device kernels (from git,
+PLAIN_COMMIT).
 """
 
 import os
@@ -46,7 +51,10 @@ DURATION_S = 2.0
 ROWS = {"stdp": ("stdp", {}, "S_stdp"),
         "pcm_memtransistor": ("pcm_memtransistor", {}, "S_device"),
         "pcm_memtransistor, drift on (t0 1 ms)": ("pcm_memtransistor", {"t0": (1, "ms")}, "S_drift"),
-        "pcm_memtransistor_ideal": ("pcm_memtransistor_ideal", {}, "S_ideal")}
+        "pcm_memtransistor_ideal": ("pcm_memtransistor_ideal", {}, "S_ideal"),
+        "pcm (long-term card)": ("pcm", {}, "S_pcm"),
+        "pcm_pair (signed pair)": ("pcm_pair", {}, "S_pcm_pair"),
+        "two_tier (2-PCM + capacitor)": ("two_tier", {}, "S_two_tier")}
 CARDS = {label: name for label, (_, _, name) in ROWS.items()}
 
 _GATE_EVENT = '[events.gate]\ncounter = "n_gate"\nenergy = "E_gate"\n\n'
@@ -67,21 +75,39 @@ VARIANTS = {
 }
 
 
-def write_variants(folder):
-    """Write the VARIANTS cards into ``folder``; return their ROWS entries."""
+#: label -> (file stem, shipped card): cards as they were written in plain equations, before
+#: session 7 moved them onto the device kernels; read from git at PLAIN_COMMIT
+PLAIN_COMMIT = "90586a5"
+PLAIN = {"pcm, plain equations (before)": ("pcm_plain", "pcm"),
+         "pcm_pair, plain equations (before)": ("pcm_pair_plain", "pcm_pair"),
+         "two_tier, plain equations (before)": ("two_tier_plain", "two_tier")}
+
+
+def extra_cards(variants=False, plain=False):
+    """The extra cards asked for, as ``{row label: (file stem, card text)}``.
+
+    ``variants``: the VARIANTS edits of the shipped pcm_memtransistor card; ``plain``: the PLAIN
+    cards as of PLAIN_COMMIT (needs a git checkout of the repository).
+    """
     from pathlib import Path
-    src = (Path(__file__).resolve().parents[1] / "models" / "synapses" / "pcm_memtransistor.toml").read_text()
-    rows = {}
-    for label, (stem, edits) in VARIANTS.items():
-        text = src.replace('name = "pcm_memtransistor"', f'name = "{stem}"')
-        for old, new in edits:
-            if old not in text:
-                raise SystemExit(f"variant {stem}: the card no longer contains {old!r}")
-            text = text[:text.index(old)] if new is None else text.replace(old, new)
-        path = Path(folder, f"{stem}.toml")
-        path.write_text(text)
-        rows[label] = (str(path), {}, "S_" + stem)
-    return rows
+    root = Path(__file__).resolve().parents[1]
+    out = {}
+    if variants:
+        src = (root / "models" / "synapses" / "pcm_memtransistor.toml").read_text()
+        for label, (stem, edits) in VARIANTS.items():
+            text = src.replace('name = "pcm_memtransistor"', f'name = "{stem}"')
+            for old, new in edits:
+                if old not in text:
+                    raise SystemExit(f"variant {stem}: the card no longer contains {old!r}")
+                text = text[:text.index(old)] if new is None else text.replace(old, new)
+            out[label] = (stem, text)
+    for label, (stem, card) in PLAIN.items() if plain else ():
+        r = subprocess.run(["git", "-C", str(root), "show", f"{PLAIN_COMMIT}:models/synapses/{card}.toml"],
+                           capture_output=True, text=True)
+        if r.returncode:
+            raise SystemExit(f"--plain needs the git history of the repository: {r.stderr.strip()}")
+        out[label] = (stem, r.stdout.replace(f'name = "{card}"', f'name = "{stem}"', 1))
+    return out
 
 
 def build(b2, ss):
@@ -105,23 +131,32 @@ def build(b2, ss):
     return net, pre_mon, post_mon
 
 
+def _owner(code_object):
+    """The Synapses object a code object belongs to (the longest matching name: S_pcm_pair_pre
+    is S_pcm_pair's, not S_pcm's), or None."""
+    names = [n for n in CARDS.values() if code_object == n or code_object.startswith(n + "_")]
+    return max(names, key=len) if names else None
+
+
 def _times(prof):
     out = {"network_s": float(sum(float(t) for _, t in prof))}
     for card, name in CARDS.items():
-        out[card] = float(sum(float(t) for n, t in prof
-                              if n == name or n.startswith(name + "_")))
+        out[card] = float(sum(float(t) for n, t in prof if _owner(n) == name))
     out["objects"] = {n: float(t) for n, t in prof}
     return out
 
 
-def measure(target, workdir, repeats, variants=False):
+def measure(target, workdir, repeats, extras=None):
+    """Run the network on ``target``; ``extras`` (from extra_cards) are written to ``workdir``
+    and added as rows."""
     import brian2 as b2
     import spikesyn as ss
-    global CARDS
-    if variants:
-        os.makedirs(os.path.join(workdir, "variant_cards"))
-        ROWS.update(write_variants(os.path.join(workdir, "variant_cards")))
-        CARDS = {label: name for label, (_, _, name) in ROWS.items()}
+    for label, (stem, text) in (extras or {}).items():
+        path = os.path.join(workdir, stem + ".toml")
+        with open(path, "w") as f:
+            f.write(text)
+        ROWS[label] = (path, {}, "S_" + stem)
+        CARDS[label] = "S_" + stem
     b2.BrianLogger.suppress_name("brian2.codegen.generators.base")
     b2.defaultclock.dt = 0.1 * b2.ms
     # Load (and so validate) the cards before choosing the device: validation builds small
@@ -186,20 +221,21 @@ def main():
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--json", action="store_true")
     p.add_argument("--variants", action="store_true", help="add the card variants (VARIANTS) as rows")
+    p.add_argument("--plain", action="store_true",
+                   help="add the pcm, pcm_pair and two_tier cards as written in plain equations (PLAIN)")
     p.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
     a = p.parse_args()
+    extras = extra_cards(a.variants, a.plain)
     if a._child:
         with tempfile.TemporaryDirectory() as d:
-            print(json.dumps(measure(a.target, d, a.repeats, a.variants)))
+            print(json.dumps(measure(a.target, d, a.repeats, extras)))
         return
-    global CARDS
-    if a.variants:      # the labels only (the children write the cards)
-        CARDS = dict(CARDS, **{label: "S_" + stem for label, (stem, _) in VARIANTS.items()})
+    CARDS.update({label: "S_" + stem for label, (stem, _) in extras.items()})
     targets = ("cython", "cpp_standalone") if a.target == "all" else (a.target,)
     results = {}
     for t in targets:        # each target in a fresh process (one Brian2 device per process)
         r = subprocess.run([sys.executable, os.path.abspath(__file__), "--target", t,
-                            "--repeats", str(a.repeats), "--_child"] + ["--variants"] * a.variants,
+                            "--repeats", str(a.repeats), "--_child"] + ["--variants"] * a.variants + ["--plain"] * a.plain,
                            capture_output=True, text=True)
         if r.returncode:
             sys.exit(f"{t} failed:\n{r.stderr[-3000:]}")
@@ -226,7 +262,7 @@ def main():
     print("\nsynapse code objects (median s):")
     for t, r in results.items():
         print(f"  {t}: " + "  ".join(f"{n}={v:.3f}" for n, v in r["objects_median"].items()
-                                     if n.startswith(tuple(CARDS.values()))))
+                                     if _owner(n)))
     print("\n(events/s = events / synapse code s of that Synapses object; cost vs stdp = its "
           "synapse code time / the stdp object's, per repeat, median)")
 

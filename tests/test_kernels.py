@@ -101,6 +101,35 @@ def test_new_drift_exponent_follows_the_aihwkit_fit(g):
     assert _evaluate(f"pcm_nu(0, 0.07, {g}, 1.0)", n=3)[0] == 0.07
 
 
+def test_program_writes_the_target_plus_programming_noise():
+    target = 12.0                                               # uS above Gmin
+    seed(9)
+    expr = f"pcm_program(1, 3*uS, {target}*uS, {GMIN}*uS, {GMAX}*uS, 1, {C0}*uS, {C1}*uS, {C2}*uS)"
+    dG = _evaluate(expr, unit="siemens") / 1e-6
+    assert dG.mean() == pytest.approx(target, abs=0.02)
+    assert dG.std() == pytest.approx(_prog_sigma((GMIN + target) / GMAX), rel=0.03)
+    # a target beyond the window is programmed at the window's edge (then clipped again)
+    beyond = _evaluate(expr.replace(f"{target}*uS", "40*uS"), unit="siemens") / 1e-6
+    assert beyond.max() == pytest.approx(GMAX - GMIN) and np.mean(beyond == GMAX - GMIN) == pytest.approx(0.5, abs=0.01)
+    unchanged = _evaluate(expr.replace("pcm_program(1,", "pcm_program(0,"), n=3, unit="siemens")
+    np.testing.assert_allclose(unchanged, 3e-6)
+
+
+def test_levels_round_to_the_grid_stochastically_without_bias():
+    span, d, k = GMAX - GMIN, 7.9, 5                            # uS; 7.9 = 1.27 levels
+    step = span / (k - 1)
+    seed(8)
+    q = _evaluate(f"pcm_levels(1, {d}*uS, {span}*uS, {k}, 1)", unit="siemens") / 1e-6
+    assert set(np.round(q / step).astype(int)) == {1, 2}
+    np.testing.assert_allclose(q / step, np.round(q / step), atol=1e-9)
+    p = d / step - 1
+    assert q.mean() == pytest.approx(d, abs=4 * step * np.sqrt(p * (1 - p) / N))
+    nearest = _evaluate(f"pcm_levels(1, {d}*uS, {span}*uS, {k}, 0)", n=3, unit="siemens") / 1e-6
+    np.testing.assert_allclose(nearest, step)
+    for off in (f"pcm_levels(0, {d}*uS, {span}*uS, {k}, 1)", f"pcm_levels(1, {d}*uS, {span}*uS, 0, 1)"):
+        np.testing.assert_allclose(_evaluate(off, n=3, unit="siemens") / 1e-6, d)
+
+
 def test_kernels_used_finds_calls_not_other_words():
     assert set(kernels_used("G = pcm_drift(x, nu)\ny = pcm_set_value")) == {"pcm_drift"}
     assert kernels_used("") == {}
@@ -110,10 +139,12 @@ _COMPILED_CODE = """
 z = pcm_read_noise(1e-9, exp(1.0), 1.0)/0.2
 s = pcm_set(1, 7.9*uS, 0.5, 0.05, 0.1*uS, 25*uS, 0.1, 0.2, 1, 0.26348*uS, 1.965*uS, -1.1731*uS)
 c = pcm_coin(1, 0.3)
+q = pcm_levels(1, 7.9*uS, 24.9*uS, 5, 1)
+r = pcm_reset(1, 10*uS, 0.1*uS, 25*uS, 1, 0.26348*uS, 1.965*uS, -1.1731*uS)
 """
 
 
-def _check_compiled(z, s, c):
+def _check_compiled(z, s, c, q, r):
     # ziggurat normal: shape (KS), tails beyond the ziggurat's tail start R and at 2 sigma
     assert stats.kstest(z, "norm").pvalue > 1e-3
     n = len(z)
@@ -126,14 +157,22 @@ def _check_compiled(z, s, c):
     assert G.mean() == pytest.approx(8.0 + step, abs=0.02)
     assert G.std() == pytest.approx(np.hypot(0.2 * step, _prog_sigma((8.0 + step) / GMAX)), rel=0.03)
     assert c.mean() == pytest.approx(0.3, abs=0.005)
+    # stochastic rounding of 7.9 uS to the 6.225 uS grid: levels 1 and 2, unbiased
+    step = 24.9 / 4
+    assert set(np.round(q / 1e-6 / step).astype(int)) == {1, 2}
+    assert q.mean() / 1e-6 == pytest.approx(7.9, abs=0.02)
+    # RESET (pcm_program to Gmin): half the cells exactly at Gmin, the rest half-normal
+    assert np.mean(r == 0) == pytest.approx(0.5, abs=0.01)
+    assert r.mean() / 1e-6 == pytest.approx(_prog_sigma(GMIN / GMAX) / np.sqrt(2 * np.pi), rel=0.03)
 
 
 def _run_compiled():
     n = 200000
-    group = NeuronGroup(n, "z : 1\ns : siemens\nc : 1", namespace=dict(KERNELS))
+    group = NeuronGroup(n, "z : 1\ns : siemens\nc : 1\nq : siemens\nr : siemens",
+                        namespace=dict(KERNELS))
     group.run_regularly(_COMPILED_CODE, dt=1 * ms)
     run(1 * ms)
-    return np.asarray(group.z_), np.asarray(group.s_), np.asarray(group.c_)
+    return tuple(np.asarray(getattr(group, v + "_")) for v in "zscqr")
 
 
 @pytest.mark.slow

@@ -22,8 +22,15 @@ fits of ``aihwkit.simulator.noise_models.PCMLikeNoiseModel``):
 step_noise, prog_scale, c0, c1, c2)``              drifted conductance; else ``dG`` unchanged
 ``pcm_reset(hit, dG, Gmin, Gmax, prog_scale,       where ``hit``: back to ``Gmin`` plus programming
 c0, c1, c2)``                                      noise; else ``dG`` unchanged
+``pcm_program(hit, dG, target, Gmin, Gmax,        where ``hit``: programmed to ``target``
+prog_scale, c0, c1, c2)``                          (clipped to the window) plus programming
+                                                   noise; else ``dG`` unchanged
 ``pcm_nu(hit, nu, g, drift_scale)``                where ``hit``: a new drift exponent
                                                    ``drift_scale |N(mu_nu(g), sigma_nu(g))|``
+``pcm_levels(hit, dG, span, levels, stochastic)``  where ``hit`` and ``levels >= 2``: ``dG``
+                                                   rounded to the grid of ``levels`` levels in
+                                                   ``[0, span]`` (a uniform number is drawn only
+                                                   for ``stochastic != 0``); else ``dG`` unchanged
 =================================================  =============================================
 
 Conductances are ``dG = G - Gmin`` in siemens, ``g = G/Gmax``; programming noise is
@@ -186,9 +193,16 @@ static inline double _pcm_set(double hit, double dG, double x, double nu, double
     "pcm_reset": """
 static inline double _pcm_reset(double hit, double dG, double Gmin, double Gmax, double scale,
                                 double c0, double c1, double c2, const int _idx) {
+    return _pcm_program(hit, dG, 0.0, Gmin, Gmax, scale, c0, c1, c2, _idx);
+}
+""",
+    "pcm_program": """
+static inline double _pcm_program(double hit, double dG, double target, double Gmin, double Gmax,
+                                  double scale, double c0, double c1, double c2, const int _idx) {
     if (!(hit > 0.0)) return dG;
-    const double sigma = _pcm_prog_sigma(Gmin / Gmax, scale, c0, c1, c2);
-    return _pcm_clip(sigma * _pcm_normal(_idx), 0.0, Gmax - Gmin);
+    const double d = _pcm_clip(target, 0.0, Gmax - Gmin);
+    const double sigma = _pcm_prog_sigma((Gmin + d) / Gmax, scale, c0, c1, c2);
+    return _pcm_clip(d + sigma * _pcm_normal(_idx), 0.0, Gmax - Gmin);
 }
 """,
     "pcm_nu": """
@@ -198,6 +212,15 @@ static inline double _pcm_nu(double hit, double nu, double g, double drift_scale
     const double mu = _pcm_clip(-0.0155 * lg + 0.0244, 0.049, 0.1);
     const double sd = _pcm_clip(-0.0125 * lg - 0.0059, 0.008, 0.045);
     return drift_scale * fabs(mu + sd * _pcm_normal(_idx));
+}
+""",
+    "pcm_levels": """
+static inline double _pcm_levels(double hit, double dG, double span, double levels,
+                                 double stochastic, const int _idx) {
+    if (!(hit > 0.0) || !(levels >= 2.0)) return dG;
+    const double step = span / (levels - 1.0);
+    const double r = stochastic != 0.0 ? stochastic * (_rand(_idx) - 0.5) : 0.0;
+    return _pcm_clip(floor(dG / step + 0.5 + r), 0.0, levels - 1.0) * step;
 }
 """,
 }
@@ -241,11 +264,17 @@ cdef double _pcm_set(double hit, double dG, double x, double nu, double Gmin, do
     "pcm_reset": """
 cdef double _pcm_reset(double hit, double dG, double Gmin, double Gmax, double scale,
                        double c0, double c1, double c2, int _idx) noexcept:
-    cdef double sigma
+    return _pcm_program(hit, dG, 0.0, Gmin, Gmax, scale, c0, c1, c2, _idx)
+""",
+    "pcm_program": """
+cdef double _pcm_program(double hit, double dG, double target, double Gmin, double Gmax,
+                         double scale, double c0, double c1, double c2, int _idx) noexcept:
+    cdef double d, sigma
     if not (hit > 0.0):
         return dG
-    sigma = _pcm_prog_sigma(Gmin / Gmax, scale, c0, c1, c2)
-    return _pcm_clip(sigma * _pcm_normal(_idx), 0.0, Gmax - Gmin)
+    d = _pcm_clip(target, 0.0, Gmax - Gmin)
+    sigma = _pcm_prog_sigma((Gmin + d) / Gmax, scale, c0, c1, c2)
+    return _pcm_clip(d + sigma * _pcm_normal(_idx), 0.0, Gmax - Gmin)
 """,
     "pcm_nu": """
 cdef double _pcm_nu(double hit, double nu, double g, double drift_scale, int _idx) noexcept:
@@ -256,6 +285,17 @@ cdef double _pcm_nu(double hit, double nu, double g, double drift_scale, int _id
     mu = _pcm_clip(-0.0155 * lg + 0.0244, 0.049, 0.1)
     sd = _pcm_clip(-0.0125 * lg - 0.0059, 0.008, 0.045)
     return drift_scale * fabs(mu + sd * _pcm_normal(_idx))
+""",
+    "pcm_levels": """
+cdef double _pcm_levels(double hit, double dG, double span, double levels, double stochastic,
+                        int _idx) noexcept:
+    cdef double step, r = 0.0
+    if not (hit > 0.0) or not (levels >= 2.0):
+        return dG
+    step = span / (levels - 1.0)
+    if stochastic != 0.0:
+        r = stochastic * (_rand(_idx) - 0.5)
+    return _pcm_clip(floor(dG / step + 0.5 + r), 0.0, levels - 1.0) * step
 """,
 }
 
@@ -326,16 +366,23 @@ def _set_np(hit, dG, x, nu, Gmin, Gmax, set_step, step_noise, scale, c0, c1, c2,
     return _out(out, idx)
 
 
-def _reset_np(hit, dG, Gmin, Gmax, scale, c0, c1, c2, idx):
+def _program_np(hit, dG, target, Gmin, Gmax, scale, c0, c1, c2, idx):
     n = _size(idx)
-    hit, dG, Gmin, Gmax, scale, c0, c1, c2 = _arrays(n, hit, dG, Gmin, Gmax, scale, c0, c1, c2)
+    hit, dG, target, Gmin, Gmax, scale, c0, c1, c2 = _arrays(
+        n, hit, dG, target, Gmin, Gmax, scale, c0, c1, c2)
     out = dG.copy()
     m = hit > 0.0
     k = int(m.sum())
     if k:
-        sigma = _prog_sigma_np(Gmin[m] / Gmax[m], scale[m], c0[m], c1[m], c2[m])
-        out[m] = np.clip(sigma * np.random.randn(k), 0.0, Gmax[m] - Gmin[m])
+        top = Gmax[m] - Gmin[m]
+        d = np.clip(target[m], 0.0, top)
+        sigma = _prog_sigma_np((Gmin[m] + d) / Gmax[m], scale[m], c0[m], c1[m], c2[m])
+        out[m] = np.clip(d + sigma * np.random.randn(k), 0.0, top)
     return _out(out, idx)
+
+
+def _reset_np(hit, dG, Gmin, Gmax, scale, c0, c1, c2, idx):
+    return _program_np(hit, dG, 0.0, Gmin, Gmax, scale, c0, c1, c2, idx)
 
 
 def _nu_np(hit, nu, g, drift_scale, idx):
@@ -352,6 +399,20 @@ def _nu_np(hit, nu, g, drift_scale, idx):
     return _out(out, idx)
 
 
+def _levels_np(hit, dG, span, levels, stochastic, idx):
+    n = _size(idx)
+    hit, dG, span, levels, stochastic = _arrays(n, hit, dG, span, levels, stochastic)
+    out = dG.copy()
+    m = (hit > 0.0) & (levels >= 2.0)
+    if m.any():
+        step = span[m] / (levels[m] - 1.0)
+        r = np.zeros(int(m.sum()))
+        s = stochastic[m]
+        r[s != 0.0] = s[s != 0.0] * (np.random.rand(int((s != 0.0).sum())) - 0.5)
+        out[m] = np.clip(np.floor(dG[m] / step + 0.5 + r), 0.0, levels[m] - 1.0) * step
+    return _out(out, idx)
+
+
 # name: (numpy function, argument units, return unit, random?)
 _S = siemens
 _SPECS = {
@@ -359,10 +420,14 @@ _SPECS = {
     "pcm_read_noise": (_read_noise_np, [1, 1, 1], 1, True),
     "pcm_coin": (_coin_np, [1, 1], 1, True),
     "pcm_set": (_set_np, [1, _S, 1, 1, _S, _S, 1, 1, 1, _S, _S, _S], _S, True),
+    "pcm_program": (_program_np, [1, _S, _S, _S, _S, 1, _S, _S, _S], _S, True),
     "pcm_reset": (_reset_np, [1, _S, _S, _S, 1, _S, _S, _S], _S, True),
     "pcm_nu": (_nu_np, [1, 1, 1, 1], 1, True),
+    "pcm_levels": (_levels_np, [1, _S, _S, 1, 1], _S, True),
 }
-_USES_NORMAL = {"pcm_read_noise", "pcm_set", "pcm_reset", "pcm_nu"}
+_USES_NORMAL = {"pcm_read_noise", "pcm_set", "pcm_reset", "pcm_program", "pcm_nu"}
+#: kernels whose compiled code calls another kernel (which must come earlier in _SPECS)
+_CALLS = {"pcm_reset": ("pcm_program",)}
 
 
 def _library_function(name, cpp, cython, namespace=None, random=False):
@@ -390,6 +455,8 @@ def _make(name):
         deps["_rand"] = DEFAULT_FUNCTIONS["rand"]
     if name in _USES_NORMAL:
         deps["_pcm_normal"] = _NORMAL
+    for other in _CALLS.get(name, ()):
+        deps["_" + other] = KERNELS[other]
     # the numpy version works on unitless SI values (Brian2 would check the return unit of the
     # default implementation; generated code passes plain numbers)
     f.implementations.add_numpy_implementation(pyfunc, discard_units=True)
@@ -400,7 +467,10 @@ def _make(name):
 
 
 #: The kernels by the name a card uses.
-KERNELS = {name: _make(name) for name in _SPECS}
+KERNELS = {}
+for _name in _SPECS:
+    KERNELS[_name] = _make(_name)
+del _name
 
 
 def kernels_used(*code):
