@@ -1,13 +1,13 @@
-"""Speed of the device synapses (pcm_memtransistor and pcm cards) against plain Brian2 STDP.
+"""Speed of the device synapse cards (pcm_memtransistor, pcm, pcm_pair, two_tier) against plain STDP.
 
 One network, one run: N_IN Poisson inputs and N_OUT output neurons, connected all-to-all seven
 times, by ``Synapses`` objects with the ``stdp`` card, the ``pcm_memtransistor`` card (twice:
 as shipped, and with its drift clock t0 shortened so that every event pays the drift power
 law), its ideal twin ``pcm_memtransistor_ideal``, the long-term ``pcm`` card (all onto the
 same neurons' ``ge``) and the signed ``pcm_pair`` and ``two_tier`` cards (onto ``ge`` and
-``gi``; two_tier transfers every 1000 events per synapse, so not within these runs). The output neurons fire from
-their own Poisson process (threshold ``rand() < rate*dt``), so all synapse objects see exactly
-the same pre and post spikes, in the same run, and only the cost of the synapse code differs.
+``gi``; two_tier transfers every 1000 events per synapse, so not within these runs). The
+output neurons fire from their own Poisson process (threshold ``rand() < rate*dt``), so all
+synapse objects see exactly the same pre and post spikes, in the same run, and only the cost of the synapse code differs.
 A synaptic event is one synapse's on_pre or on_post execution:
 events = pre spikes x N_OUT + post spikes x N_IN (the same for all).
 
@@ -152,7 +152,8 @@ def measure(target, workdir, repeats, extras=None):
     import brian2 as b2
     import spikesyn as ss
     for label, (stem, text) in (extras or {}).items():
-        path = os.path.join(workdir, stem + ".toml")
+        os.makedirs(os.path.join(workdir, "extra_cards"), exist_ok=True)
+        path = os.path.join(workdir, "extra_cards", stem + ".toml")
         with open(path, "w") as f:
             f.write(text)
         ROWS[label] = (path, {}, "S_" + stem)
