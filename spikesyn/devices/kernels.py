@@ -186,8 +186,7 @@ static inline double _pcm_set(double hit, double dG, double x, double nu, double
     const double G = (Gmin + dG) * _pcm_drift_factor(x, nu);
     const double d = _pcm_clip(G + set_step * (Gmax - G) * (1.0 + step_noise * _pcm_normal(_idx)) - Gmin,
                                0.0, Gmax - Gmin);
-    const double sigma = _pcm_prog_sigma((Gmin + d) / Gmax, scale, c0, c1, c2);
-    return _pcm_clip(d + sigma * _pcm_normal(_idx), 0.0, Gmax - Gmin);
+    return _pcm_program(1.0, dG, d, Gmin, Gmax, scale, c0, c1, c2, _idx);
 }
 """,
     "pcm_reset": """
@@ -252,14 +251,13 @@ cdef double _pcm_coin(double cond, double p, int _idx) noexcept:
 cdef double _pcm_set(double hit, double dG, double x, double nu, double Gmin, double Gmax,
                      double set_step, double step_noise, double scale,
                      double c0, double c1, double c2, int _idx) noexcept:
-    cdef double G, d, sigma
+    cdef double G, d
     if not (hit > 0.0):
         return dG
     G = (Gmin + dG) * _pcm_drift_factor(x, nu)
     d = _pcm_clip(G + set_step * (Gmax - G) * (1.0 + step_noise * _pcm_normal(_idx)) - Gmin,
                   0.0, Gmax - Gmin)
-    sigma = _pcm_prog_sigma((Gmin + d) / Gmax, scale, c0, c1, c2)
-    return _pcm_clip(d + sigma * _pcm_normal(_idx), 0.0, Gmax - Gmin)
+    return _pcm_program(1.0, dG, d, Gmin, Gmax, scale, c0, c1, c2, _idx)
 """,
     "pcm_reset": """
 cdef double _pcm_reset(double hit, double dG, double Gmin, double Gmax, double scale,
@@ -361,8 +359,8 @@ def _set_np(hit, dG, x, nu, Gmin, Gmax, set_step, step_noise, scale, c0, c1, c2,
         G = (lo + dG[m]) * _drift_np(x[m], nu[m])
         d = np.clip(G + set_step[m] * (hi - G) * (1.0 + step_noise[m] * np.random.randn(k)) - lo,
                     0.0, top)
-        sigma = _prog_sigma_np((lo + d) / hi, scale[m], c0[m], c1[m], c2[m])
-        out[m] = np.clip(d + sigma * np.random.randn(k), 0.0, top)
+        # the programming step of the pulse (d stands in for the index of the k fired entries)
+        out[m] = _program_np(1.0, d, d, lo, hi, scale[m], c0[m], c1[m], c2[m], d)
     return _out(out, idx)
 
 
@@ -419,15 +417,15 @@ _SPECS = {
     "pcm_drift": (_drift_np, [1, 1], 1, False),
     "pcm_read_noise": (_read_noise_np, [1, 1, 1], 1, True),
     "pcm_coin": (_coin_np, [1, 1], 1, True),
-    "pcm_set": (_set_np, [1, _S, 1, 1, _S, _S, 1, 1, 1, _S, _S, _S], _S, True),
     "pcm_program": (_program_np, [1, _S, _S, _S, _S, 1, _S, _S, _S], _S, True),
+    "pcm_set": (_set_np, [1, _S, 1, 1, _S, _S, 1, 1, 1, _S, _S, _S], _S, True),
     "pcm_reset": (_reset_np, [1, _S, _S, _S, 1, _S, _S, _S], _S, True),
     "pcm_nu": (_nu_np, [1, 1, 1, 1], 1, True),
     "pcm_levels": (_levels_np, [1, _S, _S, 1, 1], _S, True),
 }
 _USES_NORMAL = {"pcm_read_noise", "pcm_set", "pcm_reset", "pcm_program", "pcm_nu"}
 #: kernels whose compiled code calls another kernel (which must come earlier in _SPECS)
-_CALLS = {"pcm_reset": ("pcm_program",)}
+_CALLS = {"pcm_set": ("pcm_program",), "pcm_reset": ("pcm_program",)}
 
 
 def _library_function(name, cpp, cython, namespace=None, random=False):
