@@ -152,8 +152,14 @@ def _ss_sweeps(r):
     return f"{r.settings['replicas']} x {r.sweeps_done} ({last[-1]})"
 
 
+#: spikesyn's restart plan for time-limited runs (--restarts)
+RESTARTS = "double"
+
+
 def ss_run(G, **kw):
     import spikesyn.networks.maxcut as mc
+    if kw.get("time_limit") is not None:
+        kw.setdefault("restarts", RESTARTS)
     return mc.maxcut(G, **kw)
 
 
@@ -346,9 +352,13 @@ def main(argv=None):
     p.add_argument("--replicas", type=int, default=None, help="spikesyn replicas (default: library's)")
     p.add_argument("--sweeps", type=int, default=None, help="spikesyn sweeps per anneal (default: library's)")
     p.add_argument("--sa-sweeps", type=int, default=10000)
+    p.add_argument("--restarts", choices=("double", "repeat", "reheat"), default="double",
+                   help="spikesyn's restart plan of time-limited runs (default: the library's)")
     p.add_argument("--no-nx", action="store_true", help="skip the networkx peers")
     p.add_argument("--md", help="append the markdown tables to this file")
     args = p.parse_args(argv)
+    global RESTARTS
+    RESTARTS = args.restarts
     d = gset_dir()
     if d is None:
         print("Gset data not found (set SPIKESYN_GSET_DIR); nothing to do.")

@@ -18,7 +18,9 @@ network from ``t = 0``): short anneals first (500, 1000, 2000, ... sweeps, while
 a quarter of the time limit), then one anneal that fills the rest of it. Long anneals are what
 finds the last few edges of a cut; the short ones give a good cut early. Halfway through the
 anneal that fills the time limit, the quarter of the replicas with the lowest cuts go on from
-copies of the best replicas' states (a selection step of population annealing).
+copies of the best replicas' states (a selection step of population annealing). With
+``restarts="reheat"`` the filling anneal is replaced by repeated shorter anneals that all start
+from the best state found so far at a lower noise.
 
 Examples
 --------
@@ -87,6 +89,13 @@ _RESAMPLE = 0.25
 #: no new anneal when fewer sweeps than these fit in the time left
 _MIN_FILL_SWEEPS = 50
 _MIN_FILL_FRACTION = 0.02
+#: restarts="reheat": once the doubling anneals reach the filling point, every replica restarts
+#: from the best state found so far at this relative noise (instead of the schedule's start)
+#: and anneals for as many sweeps as the last doubling anneal, until the time limit. Chosen by
+#: a scan on G22 (0.25 seldom leaves the state it starts from; 0.35-0.6 escape about as
+#: often as each other; benchmarks/RESULTS_maxcut.md, session 8)
+_REHEAT = 0.45
+_REHEAT_LENGTH = 1.0
 
 
 @dataclass(frozen=True)
@@ -478,14 +487,18 @@ def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=
         ``"noiseless"`` (see :mod:`spikesyn.networks.maxcut_devices`).
     schedule : AnnealSchedule or (start, stop), optional
         Relative noise at the start and end of an anneal; default (0.7, 0.03).
-    restarts : {"double", "repeat"}
+    restarts : {"double", "repeat", "reheat"}
         With ``time_limit``: "double" (default): each new anneal lasts twice as long as the one
         before while it ends within a quarter of the time limit, then one anneal, planned from
         the measured speed, fills the rest (short anneals find easy optima fast, the long one
         the hard ones; halfway through it the quarter of the replicas with the lowest cuts
         take copies of the best ones' states); "repeat": anneals of ``sweeps`` until the time
-        runs out. The sweeps of
-        each anneal are reported in ``settings["anneal_sweeps"]``.
+        runs out; "reheat": the doubling anneals of "double", then, instead of the filling
+        anneal, anneals of the last doubling length that restart every replica from the best
+        state found so far at a lower noise (relative 0.45), until the time limit (on G22 in
+        30 s it reached 13359 in 13 of 24 seeds against 6 of 24 for "double";
+        benchmarks/RESULTS_maxcut.md). The sweeps of each anneal are reported in
+        ``settings["anneal_sweeps"]``.
     update_slots : int or None
         Time steps per sweep. Neurons are coloured so that neighbours never share a colour;
         colour classes are read in turn, merged into at most this many slots (default 4).
@@ -536,8 +549,8 @@ def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=
     seed = int(seed)
     cg = _pick_target(codegen)
     update_slots = _positive_int(update_slots, "update_slots")
-    if restarts not in ("double", "repeat"):
-        raise ParameterError(f"restarts must be 'double' or 'repeat', got {restarts!r}")
+    if restarts not in ("double", "repeat", "reheat"):
+        raise ParameterError(f"restarts must be 'double', 'repeat' or 'reheat', got {restarts!r}")
 
     nodes, iu, iv, w = prepare_graph(G, weight)
     n, m = len(nodes), len(w)
@@ -642,6 +655,7 @@ class _Simulation:
         from spikesyn import load_model
 
         self.n, self.R, self.seed, self.codegen, self.sweeps = n, R, seed, codegen, sweeps
+        self.schedule = schedule
         self.rng = rng
         # neurons of one colour are contiguous: the step that reads a colour touches one block
         # (predictable branches in the thresholder)
@@ -858,6 +872,27 @@ class _Simulation:
                 s_var.set_value(s_new)
                 h_var.set_value(h_new)
 
+        def reheat(L_last, t_prev):
+            """Until the time limit: anneals of every replica from the best state found so
+            far, started at relative noise _REHEAT and _REHEAT_LENGTH times as long as the
+            last doubling anneal (the schedule's stop noise is unchanged)."""
+            L_re = max(1, int(round(_REHEAT_LENGTH * L_last)))
+            g0 = self.gain_start * min(1.0, _REHEAT / self.schedule.start)
+            try:
+                while state["reason"] == "sweeps":
+                    # padding neurons past n R keep their values
+                    s_best = s_var.get_value().copy()
+                    h_best = h_var.get_value().copy()
+                    s_best[:nR] = np.tile(best_spins, R)
+                    h_best[:nR] = np.tile(-(self.W_eff @ best_spins), R)
+                    running[1:] = [0, L_re]
+                    restart(s_best, h_best)
+                    grp.namespace["gain_start"] = g0
+                    done, rate, setup, t_prev, _ = run_piece(L_re, L_re, t_prev)
+                    lengths.append((done, L_re))
+            finally:
+                grp.namespace["gain_start"] = self.gain_start
+
         # Brian2 runs a full garbage collection before every run, which costs ~0.1 s in a
         # process holding big graphs: objects that exist now are left out of it (gc.freeze)
         freeze = hasattr(gc, "freeze") and gc.get_freeze_count() == 0
@@ -899,9 +934,13 @@ class _Simulation:
                     lengths.append((done, L))
                 if state["reason"] != "sweeps" or time_limit is None:
                     break
-                L, filling = _next_anneal(L, plan, t_prev - t_run[0], rate, setup, time_limit, filling)
+                L, filling = _next_anneal(L, "double" if plan == "reheat" else plan,
+                                          t_prev - t_run[0], rate, setup, time_limit, filling)
                 if L == 0:
                     state["reason"] = "time_limit"
+                    break
+                if plan == "reheat" and filling:
+                    reheat(lengths[-1][1], t_prev)
                     break
                 restart()
         except KeyboardInterrupt:

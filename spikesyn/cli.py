@@ -94,6 +94,10 @@ def _add_maxcut(sub):
                    help="simulation budget in seconds, counted from the first simulated step (after "
                         "building and compiling); anneals repeat until it runs out")
     p.add_argument("--sweeps", type=_positive_int, metavar="N", help="sweeps per anneal (default 1000)")
+    p.add_argument("--restarts", choices=("double", "repeat", "reheat"), default="double",
+                   help="with --time-limit: doubling anneals then one that fills the budget "
+                        "(double, default), anneals of --sweeps (repeat), or doubling anneals then "
+                        "anneals from the best state at lower noise (reheat)")
     p.add_argument("--replicas", type=_positive_int, metavar="R", help="replicas run together (default 16)")
     p.add_argument("--seed", type=int, metavar="K", help="random seed (same seed, same answer)")
     p.add_argument("--target", type=_finite_float, metavar="CUT", help="stop when a cut this large is found")
@@ -211,7 +215,7 @@ def _run_maxcut(args, parser):
         show, done = _progress_printer(args.quiet)
         res = mc.maxcut(G, time_limit=args.time_limit, sweeps=args.sweeps, replicas=replicas,
                         seed=args.seed, target=args.target, device=args.device, codegen=codegen,
-                        progress=show)
+                        restarts=args.restarts, progress=show)
         done({"elapsed": res.time_s, "best": res.cut, "sweeps": res.sweeps_done})
         mc.mark_compiled(G.number_of_nodes() * replicas, codegen)
         if args.out:

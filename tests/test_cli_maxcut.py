@@ -147,6 +147,19 @@ def test_target_stops_and_reports(tmp_path, capsys):
     assert d["cut"] == 10 and d["stop_reason"] == "target" and d["sweeps_done"] < 5000
 
 
+def test_restarts_option_reaches_the_solver(tmp_path, capsys):
+    p = _gset(tmp_path)
+    code, out, _ = _run(capsys, ["maxcut", str(p), "--json", "--seed", "1", "--time-limit", "0.5",
+                                 "--restarts", "reheat", "--codegen", "numpy", "--sweeps", "10",
+                                 "--replicas", "2", "--quiet"])
+    d = json.loads(out)
+    assert code == 0 and d["settings"]["restarts"] == "reheat" and d["stop_reason"] == "time_limit"
+    assert d["cut"] == cut_value(read_graph(p), (set(d["partition"][0]), set(d["partition"][1])))
+    with pytest.raises(SystemExit) as e:
+        main(["maxcut", str(p), "--restarts", "forever"])
+    assert e.value.code == 2
+
+
 def test_demo_and_argument_checks(capsys):
     code, out, _ = _run(capsys, ["maxcut", "--demo", "--json", "--seed", "2", *FAST])
     d = json.loads(out)

@@ -184,6 +184,32 @@ def test_time_limit_repeats_anneals_and_stops():
     assert times == sorted(times) and cuts == sorted(cuts) and cuts[-1] == res.cut
 
 
+def test_reheat_restarts_from_the_best_state_until_the_time_limit(monkeypatch):
+    """restarts="reheat": doubling anneals from random states, then anneals of the last doubling
+    length that start from the best state (no new random state) at a lower start noise."""
+    randomised = []
+    real = mc._Simulation._randomise
+
+    def randomise(self):
+        randomised.append(1)
+        return real(self)
+
+    monkeypatch.setattr(mc._Simulation, "_randomise", randomise)
+    G = random_weighted(16, 0.4, 3)
+    res = maxcut(G, seed=2, time_limit=1.5, codegen="numpy", replicas=2, sweeps=10, restarts="reheat")
+    assert res.stop_reason == "time_limit" and res.settings["restarts"] == "reheat"
+    assert_valid(G, res)
+    assert res.cut <= brute_force(G) + 1e-9
+    lengths = res.settings["anneal_sweeps"]
+    n_random = len(randomised)  # the initial state and one per doubling restart
+    doubling, reheated = lengths[:n_random], lengths[n_random:]
+    assert doubling == [10 * 2 ** k for k in range(n_random)]
+    assert len(reheated) >= 2, lengths
+    assert all(r == doubling[-1] for r in reheated[:-1]) and reheated[-1] <= doubling[-1]
+    cuts = [c for _, c in res.trace]
+    assert cuts == sorted(cuts) and cuts[-1] == res.cut
+
+
 def test_time_limit_starts_after_a_slow_first_preparation(monkeypatch):
     """A first run compiles inside Brian2's first run (tens of seconds): the time limit must
     count from the first simulated step, or a cold run returns its random initial state."""
@@ -232,6 +258,7 @@ def test_ctrl_c_returns_best_so_far(monkeypatch):
     (dict(device="memristor-9000"), "unknown device"),
     (dict(schedule=(1.0, -1.0)), "positive"),
     (dict(codegen="cuda"), "codegen"),
+    (dict(restarts="forever"), "restarts"),
 ])
 def test_bad_arguments(kw, words):
     with pytest.raises(ParameterError, match=words):
