@@ -352,7 +352,8 @@ def main(argv=None):
     p.add_argument("--replicas", type=int, default=None, help="spikesyn replicas (default: library's)")
     p.add_argument("--sweeps", type=int, default=None, help="spikesyn sweeps per anneal (default: library's)")
     p.add_argument("--sa-sweeps", type=int, default=10000)
-    p.add_argument("--restarts", choices=("double", "repeat", "reheat"), default="double",
+    from spikesyn.networks.maxcut import RESTART_PLANS
+    p.add_argument("--restarts", choices=RESTART_PLANS, default="double",
                    help="spikesyn's restart plan of time-limited runs (default: the library's)")
     p.add_argument("--no-nx", action="store_true", help="skip the networkx peers")
     p.add_argument("--md", help="append the markdown tables to this file")

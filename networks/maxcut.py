@@ -96,6 +96,8 @@ _MIN_FILL_FRACTION = 0.02
 #: often as each other; benchmarks/RESULTS_maxcut.md, session 8)
 _REHEAT = 0.45
 _REHEAT_LENGTH = 1.0
+#: the values of ``restarts`` (see :func:`maxcut`)
+RESTART_PLANS = ("double", "repeat", "reheat")
 
 
 @dataclass(frozen=True)
@@ -549,8 +551,8 @@ def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=
     seed = int(seed)
     cg = _pick_target(codegen)
     update_slots = _positive_int(update_slots, "update_slots")
-    if restarts not in ("double", "repeat", "reheat"):
-        raise ParameterError(f"restarts must be 'double', 'repeat' or 'reheat', got {restarts!r}")
+    if restarts not in RESTART_PLANS:
+        raise ParameterError(f"restarts must be one of {', '.join(map(repr, RESTART_PLANS))}, got {restarts!r}")
 
     nodes, iu, iv, w = prepare_graph(G, weight)
     n, m = len(nodes), len(w)
@@ -613,7 +615,8 @@ def _second():
 def _next_anneal(L, plan, elapsed, rate, setup, time_limit, filled):
     """Length of the next anneal of a time-limited run (0: stop) and whether it fills the rest.
 
-    ``L``: sweeps of the anneal just run, ``plan``: "double" or "repeat", ``elapsed``: seconds
+    ``L``: sweeps of the anneal just run, ``plan``: "double" or "reheat" (the same lengths: a
+    reheat run replaces the filling anneal) or "repeat", ``elapsed``: seconds
     since the start, ``rate``: sweeps per second measured on that anneal, ``setup``: seconds
     between two anneals (restart and Brian2's preparation of a run), ``filled``: whether that
     anneal was the one planned to fill the time limit.
@@ -934,8 +937,7 @@ class _Simulation:
                     lengths.append((done, L))
                 if state["reason"] != "sweeps" or time_limit is None:
                     break
-                L, filling = _next_anneal(L, "double" if plan == "reheat" else plan,
-                                          t_prev - t_run[0], rate, setup, time_limit, filling)
+                L, filling = _next_anneal(L, plan, t_prev - t_run[0], rate, setup, time_limit, filling)
                 if L == 0:
                     state["reason"] = "time_limit"
                     break
