@@ -498,8 +498,9 @@ def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=
         runs out; "reheat": the doubling anneals of "double", then, instead of the filling
         anneal, anneals of the last doubling length that restart every replica from the best
         state found so far at a lower noise (relative 0.45), until the time limit (on G22 in
-        30 s it reached 13359 in 13 of 24 seeds against 6 of 24 for "double";
-        benchmarks/RESULTS_maxcut.md). The sweeps of each anneal are reported in
+        30 s it reached 13359 in 13 of 24 seeds against 6 of 24 for "double"; but with one
+        start state the replicas can stay in its basin: G46 at 30 s ends at 6648 in 2 of 3
+        seeds, against 6649 in 3 of 3 for "double"; benchmarks/RESULTS_maxcut.md). The sweeps of each anneal are reported in
         ``settings["anneal_sweeps"]``.
     update_slots : int or None
         Time steps per sweep. Neurons are coloured so that neighbours never share a colour;
