@@ -228,8 +228,9 @@ def test_time_limit_starts_after_a_slow_first_preparation(monkeypatch):
     res = maxcut(G, seed=0, time_limit=0.5, codegen="numpy", replicas=2, sweeps=20)
     assert slow and res.stop_reason == "time_limit"
     assert res.setup_s >= 1.5 and res.sweeps_done >= 20
-    # the simulation ran after the slow setup (a plan may end a little before the limit)
-    assert res.time_s > res.setup_s + 0.25 and res.setup_s > res.build_s + 1.5
+    # the simulation ran after the slow setup; how long it ran depends on the machine's speed
+    # (a plan stops once fewer than _MIN_FILL_SWEEPS fit in the time left), so no lower bound
+    assert res.time_s > res.setup_s and res.setup_s > res.build_s + 1.5
     assert res.as_dict()["setup_s"] == res.setup_s
 
 
