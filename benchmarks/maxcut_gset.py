@@ -152,13 +152,13 @@ def _ss_sweeps(r):
     return f"{r.settings['replicas']} x {r.sweeps_done} ({last[-1]})"
 
 
-#: spikesyn's restart plan for time-limited runs (--restarts)
-RESTARTS = "double"
+#: spikesyn's restart plan for time-limited runs (--restarts; None: the library's default)
+RESTARTS = None
 
 
 def ss_run(G, **kw):
     import spikesyn.networks.maxcut as mc
-    if kw.get("time_limit") is not None:
+    if kw.get("time_limit") is not None and RESTARTS is not None:
         kw.setdefault("restarts", RESTARTS)
     return mc.maxcut(G, **kw)
 
@@ -353,7 +353,7 @@ def main(argv=None):
     p.add_argument("--sweeps", type=int, default=None, help="spikesyn sweeps per anneal (default: library's)")
     p.add_argument("--sa-sweeps", type=int, default=10000)
     from spikesyn.networks.maxcut import RESTART_PLANS
-    p.add_argument("--restarts", choices=RESTART_PLANS, default="double",
+    p.add_argument("--restarts", choices=RESTART_PLANS, default=None,
                    help="spikesyn's restart plan of time-limited runs (default: the library's)")
     p.add_argument("--no-nx", action="store_true", help="skip the networkx peers")
     p.add_argument("--md", help="append the markdown tables to this file")

@@ -98,6 +98,8 @@ _REHEAT = 0.45
 _REHEAT_LENGTH = 1.0
 #: the values of ``restarts`` (see :func:`maxcut`)
 RESTART_PLANS = ("double", "repeat", "reheat")
+#: the plan :func:`maxcut`, the CLI and the benchmark use unless told otherwise
+DEFAULT_RESTARTS = "double"
 
 
 @dataclass(frozen=True)
@@ -458,7 +460,7 @@ def _pick_target(codegen):
 
 # --------------------------------------------------------------------------- the solver
 def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=None,
-           weight="weight", device="pcm", schedule=None, restarts="double", update_slots=DEFAULT_UPDATE_SLOTS,
+           weight="weight", device="pcm", schedule=None, restarts=DEFAULT_RESTARTS, update_slots=DEFAULT_UPDATE_SLOTS,
            codegen="auto", progress=None):
     """Find a large cut of a graph with a noisy Hopfield network of spiking binary neurons.
 
@@ -500,8 +502,8 @@ def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=
         state found so far at a lower noise (relative 0.45), until the time limit (on G22 in
         30 s it reached 13359 in 13 of 24 seeds against 6 of 24 for "double"; but with one
         start state the replicas can stay in its basin: G46 at 30 s ends at 6648 in 2 of 3
-        seeds, against 6649 in 3 of 3 for "double"; benchmarks/RESULTS_maxcut.md). The sweeps of each anneal are reported in
-        ``settings["anneal_sweeps"]``.
+        seeds, against 6649 in 3 of 3 for "double"; benchmarks/RESULTS_maxcut.md). The sweeps
+        of each anneal are reported in ``settings["anneal_sweeps"]``.
     update_slots : int or None
         Time steps per sweep. Neurons are coloured so that neighbours never share a colour;
         colour classes are read in turn, merged into at most this many slots (default 4).

@@ -80,7 +80,7 @@ def demo_graph():
 
 def _add_maxcut(sub):
     from spikesyn.graphio import FORMATS
-    from spikesyn.networks.maxcut import RESTART_PLANS
+    from spikesyn.networks.maxcut import DEFAULT_RESTARTS, RESTART_PLANS
 
     p = sub.add_parser(
         "maxcut", help="solve max-cut on a graph file with a noisy Hopfield spiking network",
@@ -95,7 +95,7 @@ def _add_maxcut(sub):
                    help="simulation budget in seconds, counted from the first simulated step (after "
                         "building and compiling); anneals repeat until it runs out")
     p.add_argument("--sweeps", type=_positive_int, metavar="N", help="sweeps per anneal (default 1000)")
-    p.add_argument("--restarts", choices=RESTART_PLANS, default="double",
+    p.add_argument("--restarts", choices=RESTART_PLANS, default=DEFAULT_RESTARTS,
                    help="with --time-limit: doubling anneals then one that fills the budget "
                         "(double, default), anneals of --sweeps (repeat), or doubling anneals then "
                         "anneals from the best state at lower noise (reheat)")
