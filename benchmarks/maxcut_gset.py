@@ -18,6 +18,11 @@ first    first-ever run (fresh Brian2 Cython cache, compile included) vs warm ru
 g22rate  G22: how many of --seeds seeds (default 16) reach 13359 within 30 s, spikesyn and SA
          seed by seed (about a minute a seed)
 
+``--restarts PLAN [PLAN ...]`` picks spikesyn's restart plan of time-limited runs (default: the
+library's). With several plans, budget and g22rate run every plan on each seed in turn, next to
+SA on that seed, so the plans meet the same machine load (budget leaves the networkx peers
+out then); the other sections use the first plan.
+
 Usage::
 
     python benchmarks/maxcut_gset.py --section tts --section budget --md benchmarks/RESULTS_maxcut.md
@@ -152,15 +157,22 @@ def _ss_sweeps(r):
     return f"{r.settings['replicas']} x {r.sweeps_done} ({last[-1]})"
 
 
-#: spikesyn's restart plan for time-limited runs (--restarts; None: the library's default)
-RESTARTS = None
+#: spikesyn's restart plans for time-limited runs (--restarts; [None]: the library's default)
+RESTARTS = [None]
 
 
-def ss_run(G, **kw):
+def ss_run(G, plan=None, **kw):
+    """spikesyn.maxcut with restart plan ``plan`` (None: the first of --restarts)."""
     import spikesyn.networks.maxcut as mc
-    if kw.get("time_limit") is not None and RESTARTS is not None:
-        kw.setdefault("restarts", RESTARTS)
+    plan = plan or RESTARTS[0]
+    if kw.get("time_limit") is not None and plan is not None:
+        kw["restarts"] = plan
     return mc.maxcut(G, **kw)
+
+
+def _plan_name(plan):
+    import spikesyn.networks.maxcut as mc
+    return plan or mc.DEFAULT_RESTARTS
 
 
 def warm_setup(G, args):
@@ -207,6 +219,8 @@ def section_budget(d, bk, args, md):
     seeds = list(range(K))
     label = "seed 0" if K == 1 else f"seeds {', '.join(map(str, seeds))} (cut: median, per-seed cuts in brackets)"
     md.append(f"### Equal wall-clock budget: {args.budget:g} s per solver, {label}\n")
+    if len(RESTARTS) > 1:
+        return _budget_plans(d, bk, args, md, names, seeds)
     md.append("| graph | n | m | best known | spikesyn cut | spikesyn t_best (s) | spikesyn wall (s) | spikesyn sweeps (last anneal) | "
               "SA cut | SA t_best (s) | SA wall (s) | SA sweeps | nx one_exchange (s) | nx randomized | spikesyn >= SA |")
     md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -248,6 +262,56 @@ def section_budget(d, bk, args, md):
                   f"sweeps are seed 0's.\n")
 
 
+def _budget_plans(d, bk, args, md, names, seeds):
+    """The budget section with several restart plans: on each seed every plan runs in turn,
+    then SA; per plan, its median against SA's and same-seed pairs against SA and against the
+    first plan."""
+    plans = [_plan_name(p) for p in RESTARTS]
+    first = plans[0]
+    md.append("spikesyn's restart plans run one after the other on each seed, then SA on that seed "
+              "(cuts: median, per-seed cuts in brackets).\n")
+    md.append("| graph | n | m | best known | " + " | ".join(f"{p} cut | {p} t_best (s)" for p in plans)
+              + " | SA cut | SA sweeps | " + " | ".join(f"{p} >= SA" for p in plans) + " |")
+    md.append("|---|---|---|---|" + "---|---|" * len(plans) + "---|---|" + "---|" * len(plans))
+    med = statistics.median
+    wins = dict.fromkeys(plans, 0)
+    pairs = dict.fromkeys(plans, 0)
+    vs_first = {p: [0, 0] for p in plans[1:]}  # same-seed pairs above / below the first plan
+    for name in names:
+        G = load(d, name)
+        setup = warm_setup(G, args)
+        ss = {p: [] for p in plans}
+        sa = []
+        for seed in seeds:
+            for plan in plans:
+                ss[plan].append(ss_run(G, plan=plan, time_limit=max(0.5, args.budget - setup), seed=seed,
+                                       replicas=args.replicas, sweeps=args.sweeps))
+            sa.append(sa_budget(G, args.budget, seed=seed))
+        sa_cut = med(x[0] for x in sa)
+        cols, verdicts = [], []
+        for p in plans:
+            cut = med(r.cut for r in ss[p])
+            wins[p] += cut >= sa_cut
+            pairs[p] += sum(r.cut >= x[0] for r, x in zip(ss[p], sa))
+            if p != first:
+                vs_first[p][0] += sum(r.cut > q.cut for r, q in zip(ss[p], ss[first]))
+                vs_first[p][1] += sum(r.cut < q.cut for r, q in zip(ss[p], ss[first]))
+            cols.append(f"{cut:g} ({_cuts(r.cut for r in ss[p])}) | {med(r.time_to_best for r in ss[p]):.2f}")
+            verdicts.append("yes" if cut >= sa_cut else "NO")
+        md.append(f"| {name} | {G.number_of_nodes()} | {G.number_of_edges()} | {bk.get(name, float('nan')):g} | "
+                  + " | ".join(cols) + f" | {sa_cut:g} ({_cuts(x[0] for x in sa)}) | 16 x {sa[0][2]} | "
+                  + " | ".join(verdicts) + " |")
+        print(md[-1], flush=True)
+    n = len(names)
+    md.append("")
+    for p in plans:
+        md.append(f"- {p}: median >= SA's on {wins[p]} of {n} graphs, >= SA in {pairs[p]} of "
+                  f"{n * len(seeds)} same-seed pairs"
+                  + (f"; above {first} in {vs_first[p][0]} same-seed pairs, below in {vs_first[p][1]}"
+                     if p != first else "") + ".")
+    md.append("")
+
+
 def section_g22(d, bk, args, md):
     G = load(d, "G22")
     target = bk["G22"]
@@ -272,20 +336,26 @@ def section_g22rate(d, bk, args, md):
     md.append("SA stops after the first batch (16 reads x SA sweeps) that ends at or past 30 s, so its "
               "last batch can end up to one batch later; a hit counts only if that batch ended "
               "within 30 s.\n")
-    md.append("| seed | spikesyn cut | time to best (s) | SA cut | SA time to best (s) | SA batches |")
-    md.append("|---|---|---|---|---|---|")
-    hits = {"spikesyn": 0, "SA": 0}
+    plans = [_plan_name(p) for p in RESTARTS]
+    label = {p: "spikesyn" if len(plans) == 1 else f"spikesyn {p}" for p in plans}
+    md.append("| seed | " + " | ".join(f"{label[p]} cut | time to best (s)" for p in plans)
+              + " | SA cut | SA time to best (s) | SA batches |")
+    md.append("|---|" + "---|---|" * len(plans) + "---|---|---|")
+    hits = dict.fromkeys([*plans, "SA"], 0)
     for seed in range(seeds):
-        r = ss_run(G, target=target, time_limit=30 - setup, seed=seed, replicas=args.replicas,
-                   sweeps=args.sweeps)
+        cols = []
+        for p in plans:
+            r = ss_run(G, plan=p, target=target, time_limit=30 - setup, seed=seed, replicas=args.replicas,
+                       sweeps=args.sweeps)
+            hits[p] += r.cut >= target and r.time_to_best <= 30
+            cols.append(f"{r.cut:g} | {r.time_to_best:.2f}")
         best, ttb, batches, _ = sa_run(G, target=target, seed=seed, reads=16, sweeps=args.sa_sweeps,
                                        max_time=30)
-        hits["spikesyn"] += r.cut >= target and r.time_to_best <= 30
         hits["SA"] += best >= target and ttb <= 30
-        md.append(f"| {seed} | {r.cut:g} | {r.time_to_best:.2f} | {best:g} | {ttb:.2f} | {batches} |")
+        md.append(f"| {seed} | " + " | ".join(cols) + f" | {best:g} | {ttb:.2f} | {batches} |")
         print(md[-1], flush=True)
-    md.append(f"\nReached within 30 s: spikesyn {hits['spikesyn']} of {seeds}, SA {hits['SA']} of "
-              f"{seeds}.\n")
+    md.append("\nReached within 30 s: " + ", ".join(f"{label[p]} {hits[p]} of {seeds}" for p in plans)
+              + f", SA {hits['SA']} of {seeds}.\n")
 
 
 def section_g81(d, bk, args, md):
@@ -353,13 +423,14 @@ def main(argv=None):
     p.add_argument("--sweeps", type=int, default=None, help="spikesyn sweeps per anneal (default: library's)")
     p.add_argument("--sa-sweeps", type=int, default=10000)
     from spikesyn.networks.maxcut import RESTART_PLANS
-    p.add_argument("--restarts", choices=RESTART_PLANS, default=None,
-                   help="spikesyn's restart plan of time-limited runs (default: the library's)")
+    p.add_argument("--restarts", choices=RESTART_PLANS, nargs="+", default=None,
+                   help="spikesyn's restart plan(s) of time-limited runs (default: the library's); "
+                        "several: budget and g22rate run them interleaved seed by seed")
     p.add_argument("--no-nx", action="store_true", help="skip the networkx peers")
     p.add_argument("--md", help="append the markdown tables to this file")
     args = p.parse_args(argv)
     global RESTARTS
-    RESTARTS = args.restarts
+    RESTARTS = args.restarts or [None]
     d = gset_dir()
     if d is None:
         print("Gset data not found (set SPIKESYN_GSET_DIR); nothing to do.")
