@@ -20,7 +20,8 @@ finds the last few edges of a cut; the short ones give a good cut early. Halfway
 anneal that fills the time limit, the quarter of the replicas with the lowest cuts go on from
 copies of the best replicas' states (a selection step of population annealing). With
 ``restarts="reheat"`` the filling anneal is replaced by repeated shorter anneals that all start
-from the best state found so far at a lower noise.
+from the best state found so far at a lower noise; ``restarts="mixed"`` shortens the filling
+anneal and spends the rest of the time on such reheated anneals.
 
 Examples
 --------
@@ -96,8 +97,12 @@ _MIN_FILL_FRACTION = 0.02
 #: often as each other; benchmarks/RESULTS_maxcut.md, session 8)
 _REHEAT = 0.45
 _REHEAT_LENGTH = 1.0
+#: restarts="mixed": the filling anneal of "double" gets this fraction of the time left, the
+#: rest goes to reheated anneals as in "reheat" (the one value tried; benchmarks/RESULTS_maxcut.md,
+#: session 10)
+_MIXED_FILL = 0.6
 #: the values of ``restarts`` (see :func:`maxcut`)
-RESTART_PLANS = ("double", "repeat", "reheat")
+RESTART_PLANS = ("double", "repeat", "reheat", "mixed")
 #: the plan :func:`maxcut`, the CLI and the benchmark use unless told otherwise
 DEFAULT_RESTARTS = "double"
 
@@ -491,7 +496,7 @@ def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=
         ``"noiseless"`` (see :mod:`spikesyn.networks.maxcut_devices`).
     schedule : AnnealSchedule or (start, stop), optional
         Relative noise at the start and end of an anneal; default (0.7, 0.03).
-    restarts : {"double", "repeat", "reheat"}
+    restarts : {"double", "repeat", "reheat", "mixed"}
         With ``time_limit``: "double" (default): each new anneal lasts twice as long as the one
         before while it ends within a quarter of the time limit, then one anneal, planned from
         the measured speed, fills the rest (short anneals find easy optima fast, the long one
@@ -503,7 +508,11 @@ def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=
         30 s it reached 13359 in 13 of 24 seeds against 6 of 24 for "double"; but with one
         start state the replicas can stay in its basin: G46 at 30 s ends at 6648 in 2 of 3
         seeds, against 6649 in 3 of 3 for "double"; benchmarks/RESULTS_maxcut.md). The sweeps
-        of each anneal are reported in ``settings["anneal_sweeps"]``.
+        of each anneal are reported in ``settings["anneal_sweeps"]``. "mixed": the doubling
+        anneals and the filling anneal of "double", the latter planned for 0.6 of the time left,
+        then the reheated anneals of "reheat" for the rest (interleaved with "double" on all 33
+        graphs of the 10 s benchmark and on G22 in 30 s: level at 10 s, 5 of 12 seeds against 4
+        of 12 at 13359 on G22, within noise; so not the default).
     update_slots : int or None
         Time steps per sweep. Neurons are coloured so that neighbours never share a colour;
         colour classes are read in turn, merged into at most this many slots (default 4).
@@ -619,7 +628,8 @@ def _next_anneal(L, plan, elapsed, rate, setup, time_limit, filled):
     """Length of the next anneal of a time-limited run (0: stop) and whether it fills the rest.
 
     ``L``: sweeps of the anneal just run, ``plan``: "double" or "reheat" (the same lengths: a
-    reheat run replaces the filling anneal) or "repeat", ``elapsed``: seconds
+    reheat run replaces the filling anneal), "mixed" (a filling anneal for _MIXED_FILL of the
+    time left) or "repeat", ``elapsed``: seconds
     since the start, ``rate``: sweeps per second measured on that anneal, ``setup``: seconds
     between two anneals (restart and Brian2's preparation of a run), ``filled``: whether that
     anneal was the one planned to fill the time limit.
@@ -649,7 +659,7 @@ def _next_anneal(L, plan, elapsed, rate, setup, time_limit, filled):
     if not filled and elapsed + setup + nxt / rate <= _DOUBLING_FRACTION * time_limit:
         return nxt, False
     # fill the rest of the time limit (its second half is re-planned once the first is done)
-    return max(L, int(rem)), True
+    return max(L, int((_MIXED_FILL if plan == "mixed" else 1.0) * rem)), True
 
 
 class _Simulation:
@@ -903,6 +913,8 @@ class _Simulation:
         # process holding big graphs: objects that exist now are left out of it (gc.freeze)
         freeze = hasattr(gc, "freeze") and gc.get_freeze_count() == 0
         L = self.sweeps
+        L_double = L  # the last anneal from random states before the filling one
+        reserve = 0.0  # restarts="mixed": seconds kept for reheating after the filling anneal
         filling = False  # whether the anneal is the one that fills the time limit
         speedup = 1.0  # speed of the last part of an anneal over the rest (measured)
         try:
@@ -927,8 +939,9 @@ class _Simulation:
                     head = max(1, int(round(L * _REPLAN_AT)))
                     done, rate, setup, t_prev, _ = run_piece(head, L, t_prev)
                     if state["reason"] == "sweeps":
-                        left = time_limit - (t_prev - t_run[0]) - setup
-                        tail = max(1, int(left * rate * speedup * _FILL_OVERSHOOT))
+                        left = time_limit - (t_prev - t_run[0]) - setup - reserve
+                        # with time kept for reheating, the anneal should end on its own
+                        tail = max(1, int(left * rate * speedup * (1.0 if reserve else _FILL_OVERSHOOT)))
                         running[1:] = [done, head + tail]
                         restart(*self._select(s_var.get_value().copy(), h_var.get_value().copy()))
                         grp.namespace["gain_start"] = self.gain_start * (self.gain_stop / self.gain_start) ** (head / L)
@@ -940,7 +953,13 @@ class _Simulation:
                     lengths.append((done, L))
                 if state["reason"] != "sweeps" or time_limit is None:
                     break
+                if plan == "mixed" and filling:
+                    reheat(L_double, t_prev)
+                    break
+                L_double = L
                 L, filling = _next_anneal(L, plan, t_prev - t_run[0], rate, setup, time_limit, filling)
+                if plan == "mixed" and filling:
+                    reserve = (1 - _MIXED_FILL) * (time_limit - (t_prev - t_run[0]) - setup)
                 if L == 0:
                     state["reason"] = "time_limit"
                     break

@@ -98,7 +98,8 @@ def _add_maxcut(sub):
     p.add_argument("--restarts", choices=RESTART_PLANS, default=DEFAULT_RESTARTS,
                    help="with --time-limit: doubling anneals then one that fills the budget "
                         "(double, default), anneals of --sweeps (repeat), or doubling anneals then "
-                        "anneals from the best state at lower noise (reheat)")
+                        "anneals from the best state at lower noise (reheat), or a shorter filling anneal "
+                        "followed by such anneals (mixed)")
     p.add_argument("--replicas", type=_positive_int, metavar="R", help="replicas run together (default 16)")
     p.add_argument("--seed", type=int, metavar="K", help="random seed (same seed, same answer)")
     p.add_argument("--target", type=_finite_float, metavar="CUT", help="stop when a cut this large is found")

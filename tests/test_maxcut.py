@@ -184,9 +184,8 @@ def test_time_limit_repeats_anneals_and_stops():
     assert times == sorted(times) and cuts == sorted(cuts) and cuts[-1] == res.cut
 
 
-def test_reheat_restarts_from_the_best_state_until_the_time_limit(monkeypatch):
-    """restarts="reheat": doubling anneals from random states, then anneals of the last doubling
-    length that start from the best state (no new random state) at a lower start noise."""
+def _count_random_starts(monkeypatch):
+    """A list that grows by one at every start of the replicas from random states."""
     randomised = []
     real = mc._Simulation._randomise
 
@@ -195,6 +194,13 @@ def test_reheat_restarts_from_the_best_state_until_the_time_limit(monkeypatch):
         return real(self)
 
     monkeypatch.setattr(mc._Simulation, "_randomise", randomise)
+    return randomised
+
+
+def test_reheat_restarts_from_the_best_state_until_the_time_limit(monkeypatch):
+    """restarts="reheat": doubling anneals from random states, then anneals of the last doubling
+    length that start from the best state (no new random state) at a lower start noise."""
+    randomised = _count_random_starts(monkeypatch)
     G = random_weighted(16, 0.4, 3)
     res = maxcut(G, seed=2, time_limit=1.5, codegen="numpy", replicas=2, sweeps=10, restarts="reheat")
     assert res.stop_reason == "time_limit" and res.settings["restarts"] == "reheat"
@@ -205,6 +211,27 @@ def test_reheat_restarts_from_the_best_state_until_the_time_limit(monkeypatch):
     doubling, reheated = lengths[:n_random], lengths[n_random:]
     assert doubling == [10 * 2 ** k for k in range(n_random)]
     assert len(reheated) >= 2, lengths
+    assert all(r == doubling[-1] for r in reheated[:-1]) and reheated[-1] <= doubling[-1]
+    cuts = [c for _, c in res.trace]
+    assert cuts == sorted(cuts) and cuts[-1] == res.cut
+
+
+def test_mixed_fills_part_of_the_time_then_reheats(monkeypatch):
+    """restarts="mixed": the doubling anneals and a filling anneal from random states, the
+    filling one planned shorter than the time left, then anneals of the last doubling length
+    from the best state until the time limit."""
+    randomised = _count_random_starts(monkeypatch)
+    G = random_weighted(16, 0.4, 3)
+    res = maxcut(G, seed=2, time_limit=1.5, codegen="numpy", replicas=2, sweeps=10, restarts="mixed")
+    assert res.stop_reason == "time_limit" and res.settings["restarts"] == "mixed"
+    assert_valid(G, res)
+    assert res.cut <= brute_force(G) + 1e-9
+    lengths = res.settings["anneal_sweeps"]
+    n_random = len(randomised)  # the initial state, one per doubling restart, the filling anneal
+    doubling, fill, reheated = lengths[:n_random - 1], lengths[n_random - 1], lengths[n_random:]
+    assert doubling == [10 * 2 ** k for k in range(n_random - 1)]
+    assert fill > doubling[-1], lengths
+    assert len(reheated) >= 1, lengths
     assert all(r == doubling[-1] for r in reheated[:-1]) and reheated[-1] <= doubling[-1]
     cuts = [c for _, c in res.trace]
     assert cuts == sorted(cuts) and cuts[-1] == res.cut
