@@ -175,6 +175,22 @@ def _plan_name(plan):
     return plan or mc.DEFAULT_RESTARTS
 
 
+def solve_seeds(G, plans, seeds, args, setup):
+    """spikesyn with every plan on each seed in turn, then SA on that seed, at --budget s.
+
+    Returns ({plan: [spikesyn results]}, [SA (cut, t_best, sweeps, wall)]).
+    """
+    ss = {p: [] for p in plans}
+    sa = []
+    for seed in seeds:
+        for plan in plans:
+            # the budget covers a warm call's setup (build, code generation) and the simulation
+            ss[plan].append(ss_run(G, plan=plan, time_limit=max(0.5, args.budget - setup), seed=seed,
+                                   replicas=args.replicas, sweeps=args.sweeps))
+        sa.append(sa_budget(G, args.budget, seed=seed))
+    return ss, sa
+
+
 def warm_setup(G, args):
     """Compile outside the budget, then the seconds a warm call takes before its first
     simulated step (a time limit counts from there: budgets below subtract it)."""
@@ -227,14 +243,9 @@ def section_budget(d, bk, args, md):
     wins = seed_wins = 0
     for name in names:
         G = load(d, name)
-        setup = warm_setup(G, args)
-        ss, sa = [], []
-        for seed in seeds:
-            # the budget covers a warm call's setup (build, code generation) and the simulation
-            r = ss_run(G, time_limit=max(0.5, args.budget - setup), seed=seed, replicas=args.replicas,
-                       sweeps=args.sweeps)
-            ss.append(r)
-            sa.append(sa_budget(G, args.budget, seed=seed))
+        plan = _plan_name(RESTARTS[0])
+        by_plan, sa = solve_seeds(G, [plan], seeds, args, warm_setup(G, args))
+        ss = by_plan[plan]
         nxr = nx_run(G, args.budget) if not args.no_nx else {}
         oe = nxr.get("one_exchange")
         rp = nxr.get("randomized_partitioning")
@@ -279,14 +290,7 @@ def _budget_plans(d, bk, args, md, names, seeds):
     vs_first = {p: [0, 0] for p in plans[1:]}  # same-seed pairs above / below the first plan
     for name in names:
         G = load(d, name)
-        setup = warm_setup(G, args)
-        ss = {p: [] for p in plans}
-        sa = []
-        for seed in seeds:
-            for plan in plans:
-                ss[plan].append(ss_run(G, plan=plan, time_limit=max(0.5, args.budget - setup), seed=seed,
-                                       replicas=args.replicas, sweeps=args.sweeps))
-            sa.append(sa_budget(G, args.budget, seed=seed))
+        ss, sa = solve_seeds(G, plans, seeds, args, warm_setup(G, args))
         sa_cut = med(x[0] for x in sa)
         cols, verdicts = [], []
         for p in plans:

@@ -197,6 +197,14 @@ def _count_random_starts(monkeypatch):
     return randomised
 
 
+def _assert_reheats(res, reheated, length):
+    """Reheated anneals all of ``length`` sweeps (the last one cut by the time limit), and a
+    best-so-far trace that only rises, to the result's cut."""
+    assert all(r == length for r in reheated[:-1]) and reheated[-1] <= length
+    cuts = [c for _, c in res.trace]
+    assert cuts == sorted(cuts) and cuts[-1] == res.cut
+
+
 def test_reheat_restarts_from_the_best_state_until_the_time_limit(monkeypatch):
     """restarts="reheat": doubling anneals from random states, then anneals of the last doubling
     length that start from the best state (no new random state) at a lower start noise."""
@@ -211,9 +219,7 @@ def test_reheat_restarts_from_the_best_state_until_the_time_limit(monkeypatch):
     doubling, reheated = lengths[:n_random], lengths[n_random:]
     assert doubling == [10 * 2 ** k for k in range(n_random)]
     assert len(reheated) >= 2, lengths
-    assert all(r == doubling[-1] for r in reheated[:-1]) and reheated[-1] <= doubling[-1]
-    cuts = [c for _, c in res.trace]
-    assert cuts == sorted(cuts) and cuts[-1] == res.cut
+    _assert_reheats(res, reheated, doubling[-1])
 
 
 def test_mixed_fills_part_of_the_time_then_reheats(monkeypatch):
@@ -232,9 +238,7 @@ def test_mixed_fills_part_of_the_time_then_reheats(monkeypatch):
     assert doubling == [10 * 2 ** k for k in range(n_random - 1)]
     assert fill > doubling[-1], lengths
     assert len(reheated) >= 1, lengths
-    assert all(r == doubling[-1] for r in reheated[:-1]) and reheated[-1] <= doubling[-1]
-    cuts = [c for _, c in res.trace]
-    assert cuts == sorted(cuts) and cuts[-1] == res.cut
+    _assert_reheats(res, reheated, doubling[-1])
 
 
 def test_time_limit_starts_after_a_slow_first_preparation(monkeypatch):
