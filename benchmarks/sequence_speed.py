@@ -1,10 +1,10 @@
 """Speed of the device synapse cards (pcm_memtransistor, pcm, pcm_pair, two_tier) against plain STDP.
 
-One network, one run: N_IN Poisson inputs and N_OUT output neurons, connected all-to-all seven
-times, by ``Synapses`` objects with the ``stdp`` card, the ``pcm_memtransistor`` card (twice:
-as shipped, and with its drift clock t0 shortened so that every event pays the drift power
-law), its ideal twin ``pcm_memtransistor_ideal``, the long-term ``pcm`` card (all onto the
-same neurons' ``ge``) and the signed ``pcm_pair`` and ``two_tier`` cards (onto ``ge`` and
+One network, one run: N_IN Poisson inputs and N_OUT output neurons, connected all-to-all eight
+times, by ``Synapses`` objects with the ``stdp`` card, the ``pcm_memtransistor`` card (three
+times: as shipped, with its drift clock t0 shortened so that every event pays the drift power
+law, and with its read noise off), its ideal twin ``pcm_memtransistor_ideal``, the long-term
+``pcm`` card (all onto the same neurons' ``ge``) and the signed ``pcm_pair`` and ``two_tier`` cards (onto ``ge`` and
 ``gi``; two_tier transfers every 1000 events per synapse, so not within these runs). The
 output neurons fire from their own Poisson process (threshold ``rand() < rate*dt``), so all
 synapse objects see exactly the same pre and post spikes, in the same run, and only the cost of the synapse code differs.
@@ -47,10 +47,13 @@ DURATION_S = 2.0
 #: noise, drift or bounds) shows what the W + F rule itself costs next to the device's
 #: stochastic, drifting, noisy read/program. The device's drift power law starts at t0 (20 s),
 #: after these 2 s runs, so the kernel skips it; the "drift on" row (t0 = 1 ms) pays it at
-#: every read and programming event.
+#: every read and programming event; the "read noise off" row (read_noise_scale 0: the read
+#: kernel returns before its normal draw and amplitude) shows what the 1/f read costs.
+#: Overrides are (value, unit name in brian2), unit None for a dimensionless value.
 ROWS = {"stdp": ("stdp", {}, "S_stdp"),
         "pcm_memtransistor": ("pcm_memtransistor", {}, "S_device"),
         "pcm_memtransistor, drift on (t0 1 ms)": ("pcm_memtransistor", {"t0": (1, "ms")}, "S_drift"),
+        "pcm_memtransistor, read noise off": ("pcm_memtransistor", {"read_noise_scale": (0.0, None)}, "S_quiet"),
         "pcm_memtransistor_ideal": ("pcm_memtransistor_ideal", {}, "S_ideal"),
         "pcm (long-term card)": ("pcm", {}, "S_pcm"),
         "pcm_pair (signed pair)": ("pcm_pair", {}, "S_pcm_pair"),
@@ -120,7 +123,7 @@ def build(b2, ss):
     objs = [inp, out]
     for card, overrides, name in ROWS.values():
         model = ss.load_model(card)
-        overrides = {k: v * getattr(b2, unit) for k, (v, unit) in overrides.items()}
+        overrides = {k: v if unit is None else v * getattr(b2, unit) for k, (v, unit) in overrides.items()}
         syn = b2.Synapses(inp, out, **model.synapse_kwargs(**overrides), name=name)
         syn.connect()
         model.initialise(syn)

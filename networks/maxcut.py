@@ -21,7 +21,8 @@ anneal that fills the time limit, the quarter of the replicas with the lowest cu
 copies of the best replicas' states (a selection step of population annealing). With
 ``restarts="reheat"`` the filling anneal is replaced by repeated shorter anneals that all start
 from the best state found so far at a lower noise; ``restarts="mixed"`` shortens the filling
-anneal and spends the rest of the time on such reheated anneals.
+anneal and spends the rest of the time on such reheated anneals. ``workers=k`` runs ``k`` such
+simulations side by side in separate processes, one per CPU core (:mod:`.maxcut_workers`).
 
 Examples
 --------
@@ -466,7 +467,7 @@ def _pick_target(codegen):
 # --------------------------------------------------------------------------- the solver
 def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=None,
            weight="weight", device="pcm", schedule=None, restarts=DEFAULT_RESTARTS, update_slots=DEFAULT_UPDATE_SLOTS,
-           codegen="auto", progress=None):
+           codegen="auto", progress=None, workers=1):
     """Find a large cut of a graph with a noisy Hopfield network of spiking binary neurons.
 
     Parameters
@@ -523,6 +524,13 @@ def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=
         per group-size bucket: the first run of a bucket compiles for ~20 s).
     progress : callable, optional
         Called about once a second with a dict (elapsed, best cut, sweeps done).
+    workers : int
+        Processes that solve the graph side by side (default 1), each with ``replicas``
+        replicas of the same programmed devices and its own random stream; the best cut of all
+        is returned, and a ``target`` reached by one stops the others. Worker 0 runs exactly
+        the single-process solve of ``seed``. More workers than CPU cores only share them.
+        Counts (sweeps, flips, energy) add up over the workers; ``replica_cuts`` and
+        ``node_flips`` list every worker's replicas (see :mod:`.maxcut_workers`).
 
     Returns
     -------
@@ -563,6 +571,7 @@ def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=
     seed = int(seed)
     cg = _pick_target(codegen)
     update_slots = _positive_int(update_slots, "update_slots")
+    workers = _positive_int(workers, "workers") or 1
     if restarts not in RESTART_PLANS:
         raise ParameterError(f"restarts must be one of {', '.join(map(repr, RESTART_PLANS))}, got {restarts!r}")
 
@@ -571,7 +580,8 @@ def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=
     R = R or default_replicas(n)
     settings = {"seed": seed, "sweeps": sweeps, "replicas": R, "device": dev.describe(),
                 "schedule": {"start": schedule.start, "stop": schedule.stop, "shape": "geometric"},
-                "time_limit_s": time_limit, "restarts": restarts, "update_slots": update_slots, "target": target, "weight": weight, "codegen": cg}
+                "time_limit_s": time_limit, "restarts": restarts, "update_slots": update_slots, "target": target, "weight": weight, "codegen": cg,
+                "workers": workers}
     if n == 0 or m == 0:
         side = set(nodes)
         return MaxCutResult(0.0, (side, set()), 0.0, [(0.0, 0.0)], 0.0 * _joule(), settings, n, m,
@@ -584,12 +594,29 @@ def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=
     gc.collect()
     rng = np.random.default_rng(seed)
     prog = program(w, dev, rng)
-    sim = _Simulation(n, iu, iv, w, prog, dev, schedule, sweeps, R, seed, cg, rng,
+    job = dict(nodes=nodes, iu=iu, iv=iv, w=w, prog=prog, dev=dev, schedule=schedule, sweeps=sweeps,
+               R=R, seed=seed, codegen=cg, rng=rng, update_slots=update_slots, settings=settings,
+               time_limit=time_limit, target=target, progress=progress, restarts=restarts,
+               t_call=t_call)
+    if workers > 1:
+        from .maxcut_workers import solve_in_workers
+        return solve_in_workers(job, workers)
+    return _solve(**job)
+
+
+def _solve(nodes, iu, iv, w, prog, dev, schedule, sweeps, R, seed, codegen, rng, update_slots,
+           settings, time_limit, target, progress, restarts, t_call, stop=None, interrupt=None):
+    """Build the network of a prepared graph and run it (one process). ``stop`` and
+    ``interrupt``, events shared with the other processes solving the same graph
+    (:mod:`.maxcut_workers`), end the run as a reached target or as Ctrl-C once set."""
+    n, m = len(nodes), len(w)
+    settings = dict(settings)
+    sim = _Simulation(n, iu, iv, w, prog, dev, schedule, sweeps, R, seed, codegen, rng,
                       update_slots=update_slots)
     build_s = time.perf_counter() - t_call
     settings.update(colours=sim.colours, slots=sim.K, group_size=sim.N, gain_start=sim.gain_start,
                     gain_stop=sim.gain_stop)
-    out = sim.run(time_limit, target, progress, t_call, restarts)
+    out = sim.run(time_limit, target, progress, t_call, restarts, stop=stop, interrupt=interrupt)
     settings["anneal_sweeps"] = out["anneal_sweeps"]
 
     spins = out["spins"]
@@ -773,7 +800,7 @@ class _Simulation:
         h[order[R - k:]] = h[order[:k]]
         return s_all, h_all
 
-    def run(self, time_limit, target, progress, t_call, plan):
+    def run(self, time_limit, target, progress, t_call, plan, stop=None, interrupt=None):
         import brian2 as b2
 
         n, R, K = self.n, self.R, self.K
@@ -789,8 +816,10 @@ class _Simulation:
         s_var, h_var = grp.variables["s"], grp.variables["h"]
         t_run = [None]
 
-        def check():
+        def check(final=False):
             nonlocal best, best_spins
+            if interrupt is not None and interrupt.is_set() and not final:  # Ctrl-C in the caller
+                raise KeyboardInterrupt
             now = time.perf_counter()
             if state["first"] is None:  # first check of a run: its setup is over
                 state["first"] = (now, net.t_)
@@ -813,6 +842,11 @@ class _Simulation:
                 state["time_to_best"] = now - t_call
                 trace.append((now - t_call, best))
             if target is not None and best >= target:
+                state["reason"] = "target"
+                if stop is not None:
+                    stop.set()
+                net.stop()
+            elif stop is not None and stop.is_set():  # another process reached the target
                 state["reason"] = "target"
                 net.stop()
             elif time_limit is not None and t_run[0] is not None and now - t_run[0] >= time_limit:
@@ -858,6 +892,10 @@ class _Simulation:
             t_start = time.perf_counter()
             running[0] = True
             net.run(sweeps * K * self.dt, namespace={})
+            if b2.Network._globally_stopped:
+                # Ctrl-C during a run: Brian2's interrupt handler only ends that run (the plan
+                # would go on with the next anneal); end the whole solve with the best so far
+                raise KeyboardInterrupt
             running[0] = False
             if t_run[0] is None:  # no check ran (cannot happen: the first step checks)
                 t_run[0] = t_start
@@ -979,7 +1017,7 @@ class _Simulation:
                 gc.unfreeze()
         # the state the run ended in (checked at the last sweep boundary)
         if state["reason"] != "interrupted":
-            check()
+            check(final=True)
         nflip += grp.nflip_[:nR]
         nflip = np.rint(nflip).astype(np.int64).reshape(R, n)
         return {"best": best, "spins": best_spins[self.inv], "trace": trace, "time_to_best": state["time_to_best"],

@@ -100,7 +100,11 @@ def _add_maxcut(sub):
                         "(double, default), anneals of --sweeps (repeat), or doubling anneals then "
                         "anneals from the best state at lower noise (reheat), or a shorter filling anneal "
                         "followed by such anneals (mixed)")
-    p.add_argument("--replicas", type=_positive_int, metavar="R", help="replicas run together (default 16)")
+    p.add_argument("--replicas", type=_positive_int, metavar="R",
+                   help="replicas run together in each worker (default 16, fewer above 1000 nodes)")
+    p.add_argument("--workers", type=_positive_int, default=1, metavar="K",
+                   help="processes solving side by side, each with its replicas and random stream; "
+                        "the best cut wins (default 1; up to one per CPU core pays)")
     p.add_argument("--seed", type=int, metavar="K", help="random seed (same seed, same answer)")
     p.add_argument("--target", type=_finite_float, metavar="CUT", help="stop when a cut this large is found")
     p.add_argument("--device", default="pcm", metavar="NAME",
@@ -209,7 +213,7 @@ def _run_maxcut(args, parser):
             G, source = demo_graph(), "demo"
         else:
             G, source = read_graph(args.graph, format=args.format), args.graph
-        replicas = args.replicas or mc.DEFAULT_REPLICAS
+        replicas = args.replicas or mc.default_replicas(G.number_of_nodes())
         codegen = mc._pick_target(args.codegen)
         first = mc.needs_compile(G.number_of_nodes() * replicas, codegen)
         if first and not args.quiet:
@@ -217,7 +221,7 @@ def _run_maxcut(args, parser):
         show, done = _progress_printer(args.quiet)
         res = mc.maxcut(G, time_limit=args.time_limit, sweeps=args.sweeps, replicas=replicas,
                         seed=args.seed, target=args.target, device=args.device, codegen=codegen,
-                        restarts=args.restarts, progress=show)
+                        restarts=args.restarts, progress=show, workers=args.workers)
         done({"elapsed": res.time_s, "best": res.cut, "sweeps": res.sweeps_done})
         mc.mark_compiled(G.number_of_nodes() * replicas, codegen)
         if args.out:

@@ -160,6 +160,50 @@ def test_restarts_option_reaches_the_solver(tmp_path, capsys):
     assert e.value.code == 2
 
 
+def test_workers_option_reaches_the_solver(tmp_path, capsys):
+    p = _gset(tmp_path)
+    code, out, _ = _run(capsys, ["maxcut", str(p), "--json", "--seed", "2", "--workers", "2", *FAST])
+    d = json.loads(out)
+    assert code == 0 and d["settings"]["workers"] == 2 and len(d["settings"]["worker_seeds"]) == 2
+    assert d["cut"] == cut_value(read_graph(p), (set(d["partition"][0]), set(d["partition"][1])))
+    with pytest.raises(SystemExit) as e:
+        main(["maxcut", str(p), "--workers", "0"])
+    assert e.value.code == 2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ctrl_c_ends_the_run_with_the_best_cut_so_far(tmp_path, workers):
+    """A real SIGINT to the process group, as a terminal sends it: Brian2's own handler only
+    ends the current run, so the solver must notice and stop the whole plan."""
+    import os
+    import signal
+    import time
+    if not hasattr(os, "killpg"):
+        pytest.skip("needs POSIX process groups")
+    p = _gset(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-m", "spikesyn.cli", "maxcut", str(p), "--json", "--seed", "1",
+                             "--time-limit", "120", "--codegen", "numpy", "--replicas", "2",
+                             "--workers", workers], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        seen = ""
+        while "best cut" not in seen:  # the first progress line: the simulation is running
+            ch = proc.stderr.read(1)
+            assert ch, f"no progress line: {seen!r}"
+            seen += ch
+        t0 = time.perf_counter()
+        os.killpg(proc.pid, signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0 and time.perf_counter() - t0 < 30
+    d = json.loads(out)
+    assert d["interrupted"] is True and d["stop_reason"] == "interrupted"
+    assert d["cut"] == cut_value(read_graph(p), (set(d["partition"][0]), set(d["partition"][1])))
+
+
 def test_demo_and_argument_checks(capsys):
     code, out, _ = _run(capsys, ["maxcut", "--demo", "--json", "--seed", "2", *FAST])
     d = json.loads(out)

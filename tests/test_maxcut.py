@@ -173,6 +173,50 @@ def test_target_stops_early():
     assert res.sweeps_done < 2000
 
 
+# --------------------------------------------------------------------------- workers
+def test_workers_keep_the_single_process_solve_and_add_more_replicas():
+    """Worker 0 is the workers=1 solve of the same seed; the others add replicas of the same
+    programmed devices with their own seeds; the merged result is the best of all."""
+    G = random_weighted(14, 0.4, 5)
+    one = maxcut(G, seed=3, codegen="numpy", replicas=2, sweeps=60)
+    two = maxcut(G, seed=3, codegen="numpy", replicas=2, sweeps=60, workers=2)
+    assert_valid(G, two)
+    assert two.replica_cuts[:2] == one.replica_cuts
+    assert two.cut == max(two.replica_cuts) >= one.cut
+    assert two.cut <= brute_force(G) + 1e-9
+    seeds = two.settings["worker_seeds"]
+    assert two.settings["workers"] == 2 and seeds[0] == 3 and len(set(seeds)) == 2
+    assert two.node_flips.shape == (4, G.number_of_nodes())
+    assert np.array_equal(two.node_flips[:2], one.node_flips)
+    assert two.flips == int(two.node_flips.sum()) and two.sweeps_done == 2 * one.sweeps_done
+    # one chip's devices: the same programmed couplings, so energies add up
+    assert np.array_equal(two.couplings["g_sum"], one.couplings["g_sum"])
+    assert float(two.energy / one.energy) == pytest.approx(2.0)
+    cuts = [c for _, c in two.trace]
+    assert cuts == sorted(cuts) and cuts[-1] == two.cut
+    again = maxcut(G, seed=3, codegen="numpy", replicas=2, sweeps=60, workers=2)
+    assert again.replica_cuts == two.replica_cuts and again.partition == two.partition
+
+
+def test_a_target_reached_by_one_worker_stops_the_others():
+    G = nx.cycle_graph(10)
+    t0 = time.perf_counter()
+    res = maxcut(G, seed=0, target=10, time_limit=60, codegen="numpy", replicas=2, sweeps=20, workers=2)
+    assert res.cut == 10.0 and res.stop_reason == "target"
+    assert time.perf_counter() - t0 < 30, "a worker ran on to its time limit"
+
+
+def test_a_failing_worker_raises_with_its_error(monkeypatch):
+    def broken(self, *args, **kwargs):
+        raise ValueError("device array on fire")
+
+    monkeypatch.setattr(mc._Simulation, "run", broken)
+    if "fork" not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip("the patch reaches the workers only when they are forked")
+    with pytest.raises(RuntimeError, match="device array on fire"):
+        maxcut(nx.cycle_graph(6), seed=0, codegen="numpy", replicas=2, sweeps=10, workers=2)
+
+
 def test_time_limit_repeats_anneals_and_stops():
     G = random_weighted(30, 0.2, 5)
     res = maxcut(G, seed=0, time_limit=1.0, codegen="numpy", replicas=2, sweeps=20)
@@ -291,6 +335,7 @@ def test_ctrl_c_returns_best_so_far(monkeypatch):
     (dict(schedule=(1.0, -1.0)), "positive"),
     (dict(codegen="cuda"), "codegen"),
     (dict(restarts="forever"), "restarts"),
+    (dict(workers=0), "workers must be a positive integer"),
 ])
 def test_bad_arguments(kw, words):
     with pytest.raises(ParameterError, match=words):
