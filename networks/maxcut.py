@@ -529,8 +529,9 @@ def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=
         replicas of the same programmed devices and its own random stream; the best cut of all
         is returned, and a ``target`` reached by one stops the others. Worker 0 runs exactly
         the single-process solve of ``seed``. More workers than CPU cores only share them.
-        Counts (sweeps, flips, energy) add up over the workers; ``replica_cuts`` and
-        ``node_flips`` list every worker's replicas (see :mod:`.maxcut_workers`).
+        Flips and energy add up over the workers, ``sweeps_done`` is per replica (mean over
+        the workers); ``replica_cuts`` and ``node_flips`` list every worker's replicas (see
+        :mod:`.maxcut_workers`).
 
     Returns
     -------

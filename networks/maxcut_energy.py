@@ -186,8 +186,13 @@ def operations(result):
     c = _couplings(result)
     flips = np.asarray(result.node_flips)
     deg = np.bincount(np.r_[c["iu"], c["iv"]].astype(np.int64), minlength=flips.shape[1])
+    per_worker = result.settings.get("worker_sweeps_done")  # workers: their replicas' sweeps
+    if per_worker:
+        replica_sweeps = sum(per_worker) * (flips.shape[0] // len(per_worker))
+    else:
+        replica_sweeps = flips.shape[0] * result.sweeps_done
     return {"n_synaptic_events": int((flips * deg[None, :]).sum()), "n_weight_updates": 0,
-            "n_neuron_updates": int(flips.size * result.sweeps_done)}
+            "n_neuron_updates": int(flips.shape[1] * replica_sweeps)}
 
 
 def maxcut_energy(result, figures=None):

@@ -11,10 +11,12 @@ random stream, and returns the best cut any of them found:
   ``SeedSequence([seed, j])`` derives (listed in ``settings["worker_seeds"]``);
 * a ``time_limit`` is each worker's own (counted from its first simulated step), a ``target``
   reached by one worker stops all of them (a shared event the workers check with their cuts);
-* the trace is the best-so-far cut over all workers, with times from the call; counts that
-  add up (sweeps, anneals, flips, energy) are summed, ``replica_cuts`` and ``node_flips``
-  list the replicas of worker 0 first, then those of worker 1, ...; the couplings are the
-  shared programmed devices, so the flip-counted energy of :mod:`.maxcut_energy` stays exact;
+* the trace is the best-so-far cut over all workers, with times from the call; anneals,
+  flips and energy are summed over the workers, ``sweeps_done`` is the sweeps of a replica
+  (the mean over the workers; each worker's in ``settings["worker_sweeps_done"]``),
+  ``replica_cuts`` and ``node_flips`` list the replicas of worker 0 first, then those of
+  worker 1, ...; the couplings are the shared programmed devices, so the flip-counted energy
+  of :mod:`.maxcut_energy` stays exact;
 * Ctrl-C ends every worker (the caller sets a shared event that the workers check with their
   cuts; from a terminal they get the signal as well): each returns its best state so far and
   the merged result is marked ``interrupted``.
@@ -108,12 +110,13 @@ def _merge(results, seeds, settings, t_call):
     merged_settings.update(settings)
     merged_settings["worker_seeds"] = [seeds[j] for j in order]
     merged_settings["anneal_sweeps"] = [results[j].settings["anneal_sweeps"] for j in order]
+    merged_settings["worker_sweeps_done"] = [results[j].sweeps_done for j in order]
     merged_settings["best_worker"] = best_j
     return MaxCutResult(
         cut=best.cut, partition=best.partition, time_to_best=best.time_to_best, trace=trace,
         energy=sum((results[j].energy for j in order[1:]), results[order[0]].energy),
         settings=merged_settings, n=best.n, m=best.m,
-        sweeps_done=sum(results[j].sweeps_done for j in order),
+        sweeps_done=int(round(np.mean([results[j].sweeps_done for j in order]))),
         anneals_done=round(sum(results[j].anneals_done for j in order), 3),
         flips=sum(results[j].flips for j in order), time_s=time.perf_counter() - t_call,
         build_s=max(results[j].build_s for j in order),
@@ -185,7 +188,7 @@ def solve_in_workers(job, workers):
                         last_progress = now
                         user_progress({"elapsed": now - t_call,
                                        "best": max(v["best"] for v in latest.values()),
-                                       "sweeps": sum(v["sweeps"] for v in latest.values())})
+                                       "sweeps": int(np.mean([v["sweeps"] for v in latest.values()]))})
                 elif kind == "result":
                     results[j] = payload
                 else:

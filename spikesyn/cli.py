@@ -247,7 +247,8 @@ def _run_maxcut(args, parser):
         print(f"cut {res.cut:g} on {source} ({res.n} nodes, {res.m} edges){extra}")
         print(f"  {res.time_s:.2f} s in all ({res.setup_s:.2f} s before the first sweep: building, "
               f"code generation, compiling on a first run), best found at "
-              f"{res.time_to_best:.2f} s; {res.sweeps_done} sweeps x {replicas} replicas, "
+              f"{res.time_to_best:.2f} s; {res.sweeps_done} sweeps x {replicas} replicas"
+              + (f" x {args.workers} workers" if args.workers > 1 else "") + ", "
               f"seed {res.settings['seed']}, stop: {res.stop_reason}")
         print(f"  sides: {len(res.partition[0])} + {len(res.partition[1])} nodes; synaptic read "
               f"energy {res.energy} (every coupling read at every sweep; --energy counts only "

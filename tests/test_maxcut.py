@@ -188,7 +188,11 @@ def test_workers_keep_the_single_process_solve_and_add_more_replicas():
     assert two.settings["workers"] == 2 and seeds[0] == 3 and len(set(seeds)) == 2
     assert two.node_flips.shape == (4, G.number_of_nodes())
     assert np.array_equal(two.node_flips[:2], one.node_flips)
-    assert two.flips == int(two.node_flips.sum()) and two.sweeps_done == 2 * one.sweeps_done
+    assert two.flips == int(two.node_flips.sum()) and two.sweeps_done == one.sweeps_done
+    assert two.settings["worker_sweeps_done"] == [60, 60]
+    from spikesyn.networks.maxcut_energy import operations
+    ops_one, ops_two = operations(one), operations(two)
+    assert ops_two["n_neuron_updates"] == 2 * ops_one["n_neuron_updates"] == 2 * 2 * 14 * 60
     # one chip's devices: the same programmed couplings, so energies add up
     assert np.array_equal(two.couplings["g_sum"], one.couplings["g_sum"])
     assert float(two.energy / one.energy) == pytest.approx(2.0)
