@@ -175,7 +175,10 @@ def nx_run(G, budget):
 def _ss_sweeps(r):
     """Replicas x sweeps of a spikesyn run, with the sweeps of its last anneal."""
     last = r.settings.get("anneal_sweeps") or [r.sweeps_done]
-    return f"{r.settings['replicas']} x {r.sweeps_done} ({last[-1]})"
+    if last and isinstance(last[0], list):  # workers: each worker's anneals; show worker 0's
+        last = last[0] or [r.sweeps_done]
+    workers = r.settings.get("workers", 1)
+    return f"{r.settings['replicas']}{f' x {workers} workers' if workers > 1 else ''} x {r.sweeps_done} ({last[-1]})"
 
 
 #: spikesyn's restart plans for time-limited runs (--restarts; [None]: the library's default)

@@ -893,7 +893,7 @@ class _Simulation:
             t_start = time.perf_counter()
             running[0] = True
             net.run(sweeps * K * self.dt, namespace={})
-            if b2.Network._globally_stopped:
+            if getattr(b2.Network, "_globally_stopped", False):
                 # Ctrl-C during a run: Brian2's interrupt handler only ends that run (the plan
                 # would go on with the next anneal); end the whole solve with the best so far
                 raise KeyboardInterrupt
