@@ -4,8 +4,9 @@ One network, one run: N_IN Poisson inputs and N_OUT output neurons, connected al
 times, by ``Synapses`` objects with the ``stdp`` card, the ``pcm_memtransistor`` card (three
 times: as shipped, with its drift clock t0 shortened so that every event pays the drift power
 law, and with its read noise off), its ideal twin ``pcm_memtransistor_ideal``, the long-term
-``pcm`` card (all onto the same neurons' ``ge``) and the signed ``pcm_pair`` and ``two_tier`` cards (onto ``ge`` and
-``gi``; two_tier transfers every 1000 events per synapse, so not within these runs). The
+``pcm`` card (all onto the same neurons' ``ge``) and the signed ``pcm_pair`` and ``two_tier``
+cards (onto ``ge`` and ``gi``; two_tier transfers every 1000 events per synapse, so not within
+these runs). The
 output neurons fire from their own Poisson process (threshold ``rand() < rate*dt``), so all
 synapse objects see exactly the same pre and post spikes, in the same run, and only the cost of the synapse code differs.
 A synaptic event is one synapse's on_pre or on_post execution:
