@@ -106,6 +106,18 @@ def sa_run(G, target=None, seed=0, reads=16, sweeps=10000, max_time=60):
     return best, ttb, batches, time.perf_counter() - t0
 
 
+def _call_with_seed(fn, kwargs, seed):
+    return fn(seed=seed, **kwargs)
+
+
+def _in_processes(fn, workers, seed, **kwargs):
+    """``fn(seed=seed + 10007 j, **kwargs)`` for j < ``workers``, all at once in forked
+    processes; the list of their returns."""
+    import multiprocessing as mp
+    with mp.get_context("fork").Pool(workers) as pool:
+        return pool.starmap(_call_with_seed, [(fn, kwargs, seed + 10007 * j) for j in range(workers)])
+
+
 def sa_run_workers(G, workers, target=None, seed=0, reads=16, sweeps=10000, max_time=60):
     """:func:`sa_run` in ``workers`` processes at once (seeds ``seed + 10007 j``), for an
     equal-cores comparison with ``spikesyn.maxcut(..., workers=workers)``.
@@ -115,10 +127,8 @@ def sa_run_workers(G, workers, target=None, seed=0, reads=16, sweeps=10000, max_
     """
     if workers == 1:
         return sa_run(G, target, seed, reads, sweeps, max_time)
-    import multiprocessing as mp
-    with mp.get_context("fork").Pool(workers) as pool:
-        runs = pool.starmap(sa_run, [(G, target, seed + 10007 * j, reads, sweeps, max_time)
-                                     for j in range(workers)])
+    runs = _in_processes(sa_run, workers, seed, G=G, target=target, reads=reads, sweeps=sweeps,
+                         max_time=max_time)
     best = max(r[0] for r in runs)
     ttb = min(r[1] for r in runs if r[0] == best)
     return best, ttb, sum(r[2] for r in runs), max(r[3] for r in runs)
@@ -149,9 +159,7 @@ def sa_budget_workers(G, workers, budget, seed=0):
     of them: SA on as many cores as ``spikesyn.maxcut(..., workers=workers)``."""
     if workers == 1:
         return sa_budget(G, budget, seed=seed)
-    import multiprocessing as mp
-    with mp.get_context("fork").Pool(workers) as pool:
-        runs = pool.starmap(sa_budget, [(G, budget, seed + 10007 * j) for j in range(workers)])
+    runs = _in_processes(sa_budget, workers, seed, G=G, budget=budget)
     best = max(r[0] for r in runs)
     return best, min(r[1] for r in runs if r[0] == best), runs[0][2], max(r[3] for r in runs)
 

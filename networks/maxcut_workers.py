@@ -91,7 +91,7 @@ def _worker(j, job, stop, interrupt, results):
         results.put(("error", j, (type(exc).__name__, traceback.format_exc())))
 
 
-def _merge(results, seeds, settings, t_call):
+def _merge(results, seeds, t_call):
     """One MaxCutResult from the workers' results (dict worker -> result)."""
     from .maxcut import MaxCutResult
 
@@ -106,8 +106,7 @@ def _merge(results, seeds, settings, t_call):
     reasons = [results[j].stop_reason for j in order]
     reason = ("interrupted" if "interrupted" in reasons else
               "target" if "target" in reasons else best.stop_reason)
-    merged_settings = dict(best.settings)
-    merged_settings.update(settings)
+    merged_settings = dict(best.settings)  # holds "workers" already (maxcut's settings)
     merged_settings["worker_seeds"] = [seeds[j] for j in order]
     merged_settings["anneal_sweeps"] = [results[j].settings["anneal_sweeps"] for j in order]
     merged_settings["worker_sweeps_done"] = [results[j].sweeps_done for j in order]
@@ -212,7 +211,7 @@ def solve_in_workers(job, workers):
         raise RuntimeError(f"max-cut worker {j} failed with {name}:\n{text}")
     if not results:
         raise KeyboardInterrupt
-    res = _merge(results, seeds, {"workers": workers}, t_call)
+    res = _merge(results, seeds, t_call)
     if interrupted_at is not None and not res.interrupted:
         res.interrupted, res.stop_reason = True, "interrupted"
     return res

@@ -168,7 +168,8 @@ print(f"figures written to {OUT}")
 #
 # One simulation runs on one CPU core. `workers=k` runs `k` of them side by side, each with its
 # own replicas of the same programmed network and its own random stream, and keeps the best cut
-# (worker 0 is exactly the run above with the same seed). For long searches on hard graphs this
+# (worker 0 is exactly the one-process solve of the same seed; with a time limit, as here, how
+# many anneals fit depends on the machine's speed). For long searches on hard graphs this
 # is the cheapest gain: on Gset G22, `restarts="reheat"` with two workers reached the best-known
 # cut within 30 s in 23 of 24 runs on a 2-core machine (benchmarks/RESULTS_maxcut.md).
 
