@@ -424,3 +424,18 @@ def test_compiled_read_noise_is_standard_normal_and_seeded():
         assert np.mean(np.abs(z) > cut) == pytest.approx(p, abs=5 * np.sqrt(p / z.size))
     np.testing.assert_array_equal(z, _read_noise_draws(3))
     assert not np.array_equal(z, _read_noise_draws(4))
+
+
+def test_compile_notice_is_remembered_per_bucket_and_environment(tmp_path, monkeypatch):
+    """The CLI's "compiling, first run only" notice: once per group-size bucket, and again
+    where Brian2's Cython cache would compile again (another Python executable, a new venv)."""
+    pytest.importorskip("Cython")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert mc.needs_compile(3000, "cython")
+    mc.mark_compiled(3000, "cython")
+    assert not mc.needs_compile(3000, "cython")
+    assert not mc.needs_compile(3050, "cython")          # same bucket (3072)
+    assert mc.needs_compile(3500, "cython")              # next bucket (3584)
+    assert not mc.needs_compile(3500, "numpy")           # nothing to compile
+    monkeypatch.setattr(mc.sys, "executable", str(tmp_path / "other-venv" / "bin" / "python"))
+    assert mc.needs_compile(3000, "cython")
