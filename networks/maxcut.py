@@ -37,19 +37,16 @@ Examples
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 import math
-import os
-import sys
 import time
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import networkx as nx
 import numpy as np
 
+from spikesyn import compile_notice
 from spikesyn.devices.kernels import _out as _call_result, _size as _call_size
 from spikesyn.errors import ParameterError
 
@@ -401,52 +398,24 @@ def _bucket(N):
         b *= 2
 
 
-def _environment_tag():
-    """A short hash of what Brian2's Cython cache keys its modules on besides the code.
-
-    Brian2 (``cython_rt/extension_manager.py``) names a compiled module after the code, the
-    Python version and executable, the Cython version, numpy's major.minor version and the
-    ``CC``/``CXX`` variables: a new virtualenv or a numpy upgrade compiles everything again.
-    """
-    import Cython
-    import brian2
-    import numpy
-    key = (sys.version_info[:3], sys.executable, Cython.__version__,
-           ".".join(numpy.__version__.split(".")[:2]), os.environ.get("CC"),
-           os.environ.get("CXX"), brian2.__version__)
-    return hashlib.md5(repr(key).encode()).hexdigest()[:12]
-
-
-def _marker(N, codegen):
-    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "spikesyn" / "compiled"
-    return base / f"maxcut3-{codegen}-{_bucket(N)}-{_environment_tag()}"
-
-
 def needs_compile(N, codegen):
     """Whether a run of ``N`` neurons on ``codegen`` will compile code first (no cached build).
 
-    Remembered per group-size bucket and per environment (see :func:`_environment_tag`), as
-    Brian2's own cache is: a new virtualenv compiles again and says so. A Brian2 cache that
-    was emptied by hand is not noticed.
+    Remembered per group-size bucket and per environment, as Brian2's own cache is
+    (:mod:`spikesyn.compile_notice`): a new virtualenv compiles again and says so.
 
     Examples
     --------
     >>> needs_compile(1000, "numpy")
     False
     """
-    return codegen == "cython" and not _marker(N, codegen).exists()
+    return codegen == "cython" and compile_notice.needs_compile(f"maxcut3-cython-{_bucket(N)}")
 
 
 def mark_compiled(N, codegen):
     """Remember that the code for this group-size bucket is compiled (see :func:`needs_compile`)."""
-    if codegen != "cython":
-        return
-    try:
-        p = _marker(N, codegen)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.touch()
-    except OSError:
-        pass
+    if codegen == "cython":
+        compile_notice.mark_compiled(f"maxcut3-cython-{_bucket(N)}")
 
 
 def _seconds(value, name):

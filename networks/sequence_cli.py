@@ -251,6 +251,7 @@ def run(args):
     """Run the subcommand for parsed ``args``; return the exit status."""
     import os
 
+    from spikesyn import compile_notice
     from spikesyn.errors import SpikesynError
     from .sequence import run_sequence
     quiet = args.json
@@ -271,12 +272,17 @@ def run(args):
         from brian2 import BrianLogger
         BrianLogger.suppress_name("resolution_conflict")
         BrianLogger.suppress_name("brian2.codegen.generators.base")
+        kind = f"sequence-{config.synapse_card}-{config.neuron_card}"
+        if args.target == "cython" and not quiet and compile_notice.needs_compile(kind):
+            print("compiling, first run only (about 40 s) ...", file=sys.stderr, flush=True)
         result = run_sequence(config, transforms=transforms, baselines=not args.no_baselines,
                               progress=None if quiet else
                               (lambda m: print(m, file=sys.stderr, flush=True)))
     except SpikesynError as exc:
         print(f"spikesyn sequence: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if args.target == "cython":
+        compile_notice.mark_compiled(kind)
     if args.plot is not None:
         plot_result(args.plot, result)
     energy = None

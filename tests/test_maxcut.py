@@ -4,6 +4,7 @@ Everything runs on Brian2's numpy target (no compilation) on small graphs.
 """
 
 import json
+import sys
 import time
 import warnings
 
@@ -437,5 +438,5 @@ def test_compile_notice_is_remembered_per_bucket_and_environment(tmp_path, monke
     assert not mc.needs_compile(3050, "cython")          # same bucket (3072)
     assert mc.needs_compile(3500, "cython")              # next bucket (3584)
     assert not mc.needs_compile(3500, "numpy")           # nothing to compile
-    monkeypatch.setattr(mc.sys, "executable", str(tmp_path / "other-venv" / "bin" / "python"))
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "other-venv" / "bin" / "python"))
     assert mc.needs_compile(3000, "cython")

@@ -242,3 +242,30 @@ def test_cli_error_is_one_line(capsys):
     args = _parser().parse_args(["sequence", "--transforms", "wobble", "--json"])
     assert sequence_cli.run(args) == 2
     assert "transform" in capsys.readouterr().err
+
+
+def test_cli_says_compiling_on_the_first_cython_run_only(capsys, tmp_path, monkeypatch):
+    """The notice comes before the first Cython run in an environment, not after a finished one,
+    not after a failed one, and never on the numpy target (the simulation itself is replaced:
+    this checks the notice, the runs are tested above)."""
+    import types
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    outcome = {}
+
+    def fake_run_sequence(config, **kw):
+        if outcome.get("fail"):
+            raise sq.SequenceError("failed on purpose")
+        return types.SimpleNamespace(accuracy={"st_stdp": {"overall": 0.5}}, timing={"total_s": 1.0})
+
+    monkeypatch.setattr(sq, "run_sequence", fake_run_sequence)
+
+    def notice(*argv):
+        status = sequence_cli.run(_parser().parse_args(["sequence", *argv]))
+        return status, "compiling, first run only" in capsys.readouterr().err
+
+    assert notice("--target", "numpy") == (0, False)
+    outcome["fail"] = True
+    assert notice("--target", "cython") == (2, True)
+    outcome["fail"] = False
+    assert notice("--target", "cython") == (0, True)
+    assert notice("--target", "cython") == (0, False)
