@@ -118,6 +118,12 @@ def _in_processes(fn, workers, seed, **kwargs):
         return pool.starmap(_call_with_seed, [(fn, kwargs, seed + 10007 * j) for j in range(workers)])
 
 
+def _best_of(runs):
+    """The best cut of several SA runs and the earliest time to it (runs: (cut, time, ...))."""
+    best = max(r[0] for r in runs)
+    return best, min(r[1] for r in runs if r[0] == best)
+
+
 def sa_run_workers(G, workers, target=None, seed=0, reads=16, sweeps=10000, max_time=60):
     """:func:`sa_run` in ``workers`` processes at once (seeds ``seed + 10007 j``), for an
     equal-cores comparison with ``spikesyn.maxcut(..., workers=workers)``.
@@ -129,9 +135,7 @@ def sa_run_workers(G, workers, target=None, seed=0, reads=16, sweeps=10000, max_
         return sa_run(G, target, seed, reads, sweeps, max_time)
     runs = _in_processes(sa_run, workers, seed, G=G, target=target, reads=reads, sweeps=sweeps,
                          max_time=max_time)
-    best = max(r[0] for r in runs)
-    ttb = min(r[1] for r in runs if r[0] == best)
-    return best, ttb, sum(r[2] for r in runs), max(r[3] for r in runs)
+    return (*_best_of(runs), sum(r[2] for r in runs), max(r[3] for r in runs))
 
 
 def sa_budget(G, budget, seed=0, reads=16, calib_sweeps=500):
@@ -160,8 +164,7 @@ def sa_budget_workers(G, workers, budget, seed=0):
     if workers == 1:
         return sa_budget(G, budget, seed=seed)
     runs = _in_processes(sa_budget, workers, seed, G=G, budget=budget)
-    best = max(r[0] for r in runs)
-    return best, min(r[1] for r in runs if r[0] == best), runs[0][2], max(r[3] for r in runs)
+    return (*_best_of(runs), runs[0][2], max(r[3] for r in runs))
 
 
 def _one_exchange(G, q):

@@ -832,12 +832,10 @@ class _Simulation:
                 best_spins = s[r].copy()
                 state["time_to_best"] = now - t_call
                 trace.append((now - t_call, best))
-            if target is not None and best >= target:
-                state["reason"] = "target"
-                if stop is not None:
-                    stop.set()
-                net.stop()
-            elif stop is not None and stop.is_set():  # another process reached the target
+            reached = target is not None and best >= target
+            if reached and stop is not None:
+                stop.set()  # the other processes solving this graph end too
+            if reached or (stop is not None and stop.is_set()):
                 state["reason"] = "target"
                 net.stop()
             elif time_limit is not None and t_run[0] is not None and now - t_run[0] >= time_limit:

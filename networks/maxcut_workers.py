@@ -115,7 +115,7 @@ def _merge(results, seeds, t_call):
         cut=best.cut, partition=best.partition, time_to_best=best.time_to_best, trace=trace,
         energy=sum((results[j].energy for j in order[1:]), results[order[0]].energy),
         settings=merged_settings, n=best.n, m=best.m,
-        sweeps_done=int(round(np.mean([results[j].sweeps_done for j in order]))),
+        sweeps_done=int(round(np.mean(merged_settings["worker_sweeps_done"]))),
         anneals_done=round(sum(results[j].anneals_done for j in order), 3),
         flips=sum(results[j].flips for j in order), time_s=time.perf_counter() - t_call,
         build_s=max(results[j].build_s for j in order),
