@@ -31,9 +31,15 @@ so that consecutive frames of a video come from different source videos whenever
 group has more than one video: continuity of the digit is gone, the occlusion profile is not.
 Its per-frame labels are in ``frame_labels``.
 
-Which digits the videos show, the directions and the noise come from independent streams of
-``seed``: the same seed gives the same digits and directions in every condition, so conditions
-compare paired.
+With ``drift`` > 0 the digit also moves ``drift`` pixels per frame in every condition, in a
+direction drawn per video, bouncing off the image edges so that its ink stays inside (bilinear
+resampling of the digit, the same path as the "translate" transform of
+:mod:`spikesyn.datasets`); occluder and noise then act on the moving digit and ``hidden``
+refers to the moved clean digit.
+
+Which digits the videos show, the directions, the drift and the noise come from independent
+streams of ``seed``: the same seed gives the same digits, directions and drift in every
+condition, so conditions compare paired.
 
 Examples
 --------
@@ -56,7 +62,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from spikesyn.datasets import DatasetError, _check_int, _check_seed
+from spikesyn.datasets import DatasetError, _check_int, _check_seed, _translation_path, _warp
 from spikesyn.digits import DigitSet
 
 __all__ = ["CONDITIONS", "OCCLUDED", "VideoSet", "make_videos", "bar_cover"]
@@ -68,6 +74,8 @@ OCCLUDED = ("occlude_erase", "occlude_bright", "shuffled")
 #: Most videos and frames one call builds.
 MAX_VIDEOS = 100_000
 MAX_FRAMES = 10_000
+#: Largest drift, in pixels per frame.
+MAX_DRIFT = 2.0
 
 
 @dataclass(frozen=True)
@@ -95,6 +103,8 @@ class VideoSet:
         +1: the bar moves left to right, -1: right to left, 0: no bar.
     occluder_width : float
         Bar width as a fraction of the image width.
+    drift : float
+        Pixels per frame the digit moves (0: it stays put).
 
     Examples
     --------
@@ -114,6 +124,7 @@ class VideoSet:
     frame_digit_index: np.ndarray
     direction: np.ndarray
     occluder_width: float
+    drift: float = 0.0
 
     @property
     def n_videos(self):
@@ -181,14 +192,22 @@ def _check_fraction(name, value, lo_open, hi):
     return v
 
 
-def _check_noise(noise_std):
+def _check_range(name, value, lo, hi):
     try:
-        v = float(noise_std)
+        v = float(value)
     except (TypeError, ValueError):
         v = None
-    if v is None or isinstance(noise_std, bool) or not np.isfinite(v) or v < 0:
-        raise DatasetError(f"noise_std must be a finite number >= 0, got {noise_std!r}")
+    if v is None or isinstance(value, bool) or not np.isfinite(v) or not lo <= v <= hi:
+        raise DatasetError(f"{name} must be a finite number in [{lo}, {hi}], got {value!r}")
     return v
+
+
+def _drifting(image, n_frames, drift, direction_deg):
+    """(n_frames, H, W): ``image`` moving ``drift`` px per frame, bouncing off the edges."""
+    if drift == 0 or not np.any(image > 1e-3):
+        return np.repeat(image[None], n_frames, axis=0)
+    offsets = _translation_path(image, n_frames, drift, direction_deg)
+    return np.stack([_warp(image, 0.0, 1.0, offset) for offset in offsets])
 
 
 def _choose_digits(rng, n_digits, n_videos):
@@ -228,7 +247,7 @@ def _shuffle_sources(rng, direction, n_frames):
 
 
 def make_videos(digits, condition, n_videos=300, n_frames=20, occluder_width=0.8, noise_std=0.3,
-                seed=0):
+                seed=0, drift=0.0):
     """Build ``n_videos`` videos of ``n_frames`` frames of the digits in one condition.
 
     Parameters
@@ -245,6 +264,8 @@ def make_videos(digits, condition, n_videos=300, n_frames=20, occluder_width=0.8
     noise_std : float, optional
         Standard deviation of the pixel noise of "noise" (grey levels in [0, 1]), >= 0.
     seed : int, optional
+    drift : float, optional
+        Pixels per frame the digit moves, in [0, 2] (0: it stays put).
 
     Returns
     -------
@@ -275,34 +296,38 @@ def make_videos(digits, condition, n_videos=300, n_frames=20, occluder_width=0.8
     n_videos = _check_int("n_videos", n_videos, 1, MAX_VIDEOS)
     n_frames = _check_int("n_frames", n_frames, 1, MAX_FRAMES)
     occluder_width = _check_fraction("occluder_width", occluder_width, 0.0, 1.0)
-    noise_std = _check_noise(noise_std)
+    noise_std = _check_range("noise_std", noise_std, 0.0, np.inf)
     seed = _check_seed(seed)
+    drift = _check_range("drift", drift, 0.0, MAX_DRIFT)
 
-    choice_rng, direction_rng, noise_rng, shuffle_rng = (
-        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4))
+    choice_rng, direction_rng, noise_rng, shuffle_rng, drift_rng = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5))
     size = digits.size
     digit_index = _choose_digits(choice_rng, len(digits), n_videos)
     drawn_direction = np.where(direction_rng.random(n_videos) < 0.5, 1, -1)
     clean = np.asarray(digits.images, dtype=np.float64)[digit_index]       # (n_videos, P)
     labels = np.asarray(digits.labels, dtype=np.int64)[digit_index]
+    drift_direction = drift_rng.uniform(0.0, 360.0, n_videos)
+    # the clean (possibly moving) digit of every frame: (n_videos, n_frames, size, size)
+    clean_frames = np.stack([_drifting(clean[i].reshape(size, size), n_frames, drift,
+                                       drift_direction[i]) for i in range(n_videos)])
 
     frame_digit_index = np.repeat(digit_index[:, None], n_frames, axis=1)
     hidden = np.zeros((n_videos, n_frames))
     direction = np.zeros(n_videos, dtype=np.int64)
     if condition in ("untransformed", "noise"):
-        frames = np.repeat(clean[:, None, :], n_frames, axis=1)
+        frames = clean_frames.reshape(n_videos, n_frames, -1)
         if condition == "noise":
             frames = np.clip(frames + noise_rng.normal(0.0, noise_std, frames.shape), 0.0, 1.0)
     else:
         direction = drawn_direction
-        images = clean.reshape(n_videos, 1, size, size)
         # covered fraction of each column: (n_videos, n_frames, 1, size), one row per direction
         covers = {d: bar_cover(size, n_frames, occluder_width, d) for d in (-1, 1)}
         cover = np.stack([covers[d] for d in direction])[:, :, None, :]
         value = 1.0 if condition == "occlude_bright" else 0.0
-        frames = (images * (1.0 - cover) + value * cover).reshape(n_videos, n_frames, -1)
-        ink = clean.sum(axis=1)
-        hidden = (images * cover).sum(axis=(2, 3)) / np.where(ink > 0, ink, 1.0)[:, None]
+        frames = (clean_frames * (1.0 - cover) + value * cover).reshape(n_videos, n_frames, -1)
+        ink = clean_frames.sum(axis=(2, 3))
+        hidden = (clean_frames * cover).sum(axis=(2, 3)) / np.where(ink > 0, ink, 1.0)
         if condition == "shuffled":
             src = _shuffle_sources(shuffle_rng, direction, n_frames)
             t = np.arange(n_frames)[None, :]
@@ -314,4 +339,5 @@ def make_videos(digits, condition, n_videos=300, n_frames=20, occluder_width=0.8
                   frame_digit_index=frame_digit_index, direction=direction)
     for array in arrays.values():
         array.flags.writeable = False
-    return VideoSet(condition=condition, size=size, occluder_width=occluder_width, **arrays)
+    return VideoSet(condition=condition, size=size, occluder_width=occluder_width, drift=drift,
+                    **arrays)

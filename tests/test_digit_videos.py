@@ -160,6 +160,8 @@ def test_shuffled_keeps_each_frames_occlusion_profile_and_mixes_digits(digits, v
     (dict(noise_std=-0.1), "noise_std"),
     (dict(noise_std=float("nan")), "noise_std"),
     (dict(seed=-3), "seed"),
+    (dict(drift=-0.5), "drift"),
+    (dict(drift=3.0), "drift"),
 ])
 def test_bad_inputs_raise_one_clear_error(digits, kwargs, words):
     args = dict(condition="occlude_erase")
@@ -177,3 +179,36 @@ def test_a_full_width_bar_hides_everything_in_the_middle_frame(digits):
     v = make_videos(digits, "occlude_erase", n_videos=5, n_frames=3, occluder_width=1.0)
     np.testing.assert_allclose(v.hidden[:, 1], 1.0, rtol=0, atol=1e-12)
     assert not v.frames[:, 1].any()
+
+
+def centre_of_mass(frames):
+    """(..., 14 * 14) -> (..., 2) ink-weighted mean (row, col)."""
+    img = frames.reshape(frames.shape[:-1] + (14, 14))
+    rows, cols = np.mgrid[0:14, 0:14]
+    ink = img.sum(axis=(-2, -1))
+    return np.stack([(img * rows).sum(axis=(-2, -1)) / ink,
+                     (img * cols).sum(axis=(-2, -1)) / ink], axis=-1)
+
+
+def test_drift_moves_the_digit_a_little_each_frame_and_keeps_its_ink(digits):
+    v = make_videos(digits, "untransformed", n_videos=10, n_frames=N_FRAMES, seed=5, drift=0.75)
+    np.testing.assert_allclose(v.frames[:, 0], digits.images[v.digit_index], rtol=0, atol=1e-9)
+    step = np.linalg.norm(np.diff(centre_of_mass(v.frames), axis=1), axis=-1)
+    assert np.all(step < 0.75 + 0.1)                         # never faster than the drift
+    assert np.median(step) > 0.3                             # and it does move
+    ink = v.frames.sum(axis=2)
+    np.testing.assert_allclose(ink, ink[:, :1] * np.ones((1, N_FRAMES)), rtol=0.1)
+
+
+def test_with_drift_the_bar_hides_what_it_reports_of_the_moving_digit(digits):
+    kwargs = dict(n_videos=10, n_frames=N_FRAMES, seed=5, drift=1.0)
+    moving = make_videos(digits, "untransformed", **kwargs)
+    erase = make_videos(digits, "occlude_erase", **kwargs)
+    for i in range(10):
+        cover = expected_cover(14, N_FRAMES, WIDTH, erase.direction[i])
+        for t in range(N_FRAMES):
+            clean = moving.frames[i, t].reshape(14, 14)
+            hid = (clean * cover[t][None, :]).sum() / clean.sum()
+            assert abs(erase.hidden[i, t] - hid) < 1e-12
+            np.testing.assert_allclose(erase.frames[i, t], (clean * (1 - cover[t])).ravel(),
+                                       rtol=0, atol=1e-12)
