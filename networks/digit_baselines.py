@@ -180,11 +180,12 @@ def fit_baselines(train, occluded_train=None, seed=0, models=MODEL_NAMES):
         raise BaselineError(f"models must be a non-empty selection of {list(MODEL_NAMES)}, "
                             f"got {list(models)}")
     if occluded_train is not None and "mlp_occluded" in models:
-        sets = [occluded_train] if isinstance(occluded_train, VideoSet) else list(occluded_train)
-        for s in sets:
-            if not isinstance(s, VideoSet) or s.size != train.size:
-                raise BaselineError(f"occluded_train must be VideoSets of {train.size} x "
-                                    f"{train.size} images, got {s!r:.80}")
+        sets = ([occluded_train] if isinstance(occluded_train, VideoSet)
+                else list(occluded_train) if isinstance(occluded_train, (list, tuple)) else None)
+        if not sets or not all(isinstance(s, VideoSet) and s.size == train.size for s in sets):
+            raise BaselineError(f"occluded_train must be a VideoSet or a non-empty list of "
+                                f"VideoSets of {train.size} x {train.size} images, got "
+                                f"{type(occluded_train).__name__}")
 
     fitted = {}
     if "nearest_neighbour" in models:

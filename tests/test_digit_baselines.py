@@ -118,6 +118,10 @@ def test_frame_accuracy_by_hand(test_digits):
     (lambda m, v: db.predict_frames(m, v.frames), "VideoSet"),
     (lambda m, v: db.fit_baselines(load_digits(split="train", n_train=2), models=("svm",)),
      "svm"),
+    (lambda m, v: db.fit_baselines(load_digits(split="train", n_train=2), occluded_train=[],
+                                   models=("mlp_occluded",)), "occluded_train"),
+    (lambda m, v: db.fit_baselines(load_digits(split="train", n_train=2, size=7),
+                                   occluded_train=v, models=("mlp_occluded",)), "7 x 7"),
 ])
 def test_bad_inputs_raise_one_clear_error(static_models, test_digits, call, words):
     videos = make_videos(test_digits, "noise", n_videos=3, n_frames=2)
