@@ -42,7 +42,7 @@ from spikesyn.errors import SpikesynError
 from spikesyn.model import load_model
 from spikesyn.units import as_quantity
 
-__all__ = ["DigitSequenceError", "DigitSequenceConfig", "TrainedLayer", "check_config",
+__all__ = ["DigitSequenceError", "DigitSequenceConfig", "TrainedLayer", "SoftWTANetwork", "check_config",
            "train_layer", "run_videos", "label_neurons", "class_scores", "initial_weights"]
 
 
@@ -223,8 +223,34 @@ def channel_rates(frames, input_rate_hz):
     return input_rate_hz * np.concatenate([frames, 1.0 - frames], axis=-1)
 
 
-class _Layers:
-    """``copies`` independent soft-WTA networks in one set of Brian2 groups."""
+class SoftWTANetwork:
+    """``copies`` independent soft-WTA networks in one set of Brian2 groups.
+
+    Parameters
+    ----------
+    config : DigitSequenceConfig
+    copies : int
+        Independent networks (one per video).
+    n_inputs : int
+        Input channels per copy (two per pixel).
+    rates : ndarray, shape (n_slots, copies * n_inputs)
+        Input rates in Hz, one row per presentation slot (``presentation`` long when
+        ``plastic``, else ``frame``).
+    W : ndarray, shape (n_neurons, n_inputs)
+    b : ndarray, shape (n_neurons,)
+    gamma1, gamma2 : float
+        Short-term rule of F (0, 0: the static network).
+    plastic : bool
+        W and the biases learn.
+
+    Attributes
+    ----------
+    net : brian2.Network
+    inputs, layer, normaliser : brian2.NeuronGroup
+    synapses : brian2.Synapses
+    spikes : brian2.SpikeMonitor
+        The layer's spikes.
+    """
 
     def __init__(self, config, copies, n_inputs, rates, W, b, gamma1, gamma2, plastic):
         c = config
@@ -267,7 +293,7 @@ class _Layers:
         from_norm.summed_updaters["lse_post"].order = 6
         self.spikes = SpikeMonitor(layer, name="wta_spikes*")
         self.net = Network(inp, layer, norm, S, to_norm, from_norm, self.spikes)
-        self.inputs, self.layer, self.synapses = inp, layer, S
+        self.inputs, self.layer, self.synapses, self.normaliser = inp, layer, S, norm
 
     def weights(self, n_inputs, K):
         return np.asarray(self.synapses.W[:]).reshape(-1, n_inputs, K)[0].T.copy()
@@ -316,7 +342,8 @@ def class_scores(counts, neuron_labels, n_classes):
     return scores
 
 
-def train_layer(images, labels, config, n_classes=10, seed=0, target=None, progress=None):
+def train_layer(images, labels, config, n_classes=10, seed=0, target=None, progress=None,
+                initial_W=None):
     """Train W and the biases on static images; label the neurons.
 
     Parameters
@@ -330,6 +357,8 @@ def train_layer(images, labels, config, n_classes=10, seed=0, target=None, progr
         Brian2 code-generation target ('numpy', 'cython'); the current preference if None.
     progress : callable, optional
         Called with a short message before the simulation.
+    initial_W : ndarray, shape (n_neurons, 2 n_pixels), optional
+        Starting weights (default: :func:`initial_weights`).
 
     Returns
     -------
@@ -343,10 +372,12 @@ def train_layer(images, labels, config, n_classes=10, seed=0, target=None, progr
     rng = np.random.default_rng([seed, 7002])
     order = np.concatenate([rng.permutation(n) for _ in range(max(config.epochs, 1))])
     rates = channel_rates(images[order], float(config.input_rate / Hz))
-    W0 = initial_weights(images, K, seed)
+    W0 = initial_weights(images, K, seed) if initial_W is None else np.asarray(initial_W, dtype=float)
+    if W0.shape != (K, 2 * n_pixels):
+        raise DigitSequenceError(f"initial_W must have shape {(K, 2 * n_pixels)}, got {W0.shape}")
     _set_defaults(config, target)
     brian_seed(seed)
-    net = _Layers(config, 1, 2 * n_pixels, rates, W0, np.full(K, -np.log(K)), 0.0, 0.0,
+    net = SoftWTANetwork(config, 1, 2 * n_pixels, rates, W0, np.full(K, -np.log(K)), 0.0, 0.0,
                   plastic=config.epochs > 0)
     if progress:
         progress(f"training {K} neurons on {n} digits x {config.epochs} epochs "
@@ -395,7 +426,7 @@ def run_videos(trained, frames, config, short_term=True, seed=0, target=None, pr
         rates = channel_rates(frames[start:stop], float(config.input_rate / Hz))
         rates = rates.transpose(1, 0, 2).reshape(n_frames, -1)
         brian_seed((seed * 100_003 + start) % 2**32)
-        net = _Layers(config, B, 2 * n_pixels, rates, trained.W, trained.b, g1, g2, plastic=False)
+        net = SoftWTANetwork(config, B, 2 * n_pixels, rates, trained.W, trained.b, g1, g2, plastic=False)
         if progress:
             progress(f"videos {start}-{stop} of {n_videos} ({'st_stdp' if short_term else 'static'})")
         net.net.run(n_frames * config.frame, namespace={})

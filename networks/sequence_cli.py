@@ -14,6 +14,7 @@ digital estimate of the same operations (:func:`energy_summary`; under ``"energy
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
@@ -36,44 +37,68 @@ def _float_in(lo, hi, open_low=False):
 def add_parser(subparsers):
     """Add the ``sequence`` subcommand to an ``argparse`` subparsers object; return its parser."""
     from .sequence import LIMITS
+    from spikesyn.digit_videos import CONDITIONS
     p = subparsers.add_parser(
         "sequence",
-        help="train a short-term-STDP spiking network on static exemplars and score it on "
-             "moving, turning, occluded object sequences (with F = 0 and ANN baselines)",
-        description="Train the memtransistor-synapse winner-take-all network on static "
-                    "exemplars, then score it frame by frame on transforming sequences with "
-                    "the short-term part F on (st_stdp) and off (static), next to a nearest "
-                    "neighbour and an MLP trained on the same exemplars.")
+        help="train a short-term-STDP spiking network on static digits (or glyphs) and score it "
+             "frame by frame on occluded videos (with F = 0 and ANN baselines)",
+        description="--data digits (default): train the soft winner-take-all network (cards "
+                    "poisson_trace, soft_wta, em_stdp) on static MNIST digits by spike-based EM, "
+                    "then score it frame by frame on videos of held-out digits (untransformed, "
+                    "occluded by an erasing or a bright bar, noisy, and a shuffled control) with "
+                    "the short-term part F on (st_stdp) and off (static, same input spikes), next "
+                    "to 1-NN, an MLP, an MLP trained on occluded frames and a leaky average of the "
+                    "static network's scores (smoothing). Needs the digits extra: "
+                    "pip install \"spikesyn[digits]\". --data glyphs: the earlier memtransistor "
+                    "network on procedural glyph sequences.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     lim = LIMITS
+    p.add_argument("--data", choices=("digits", "glyphs"), default="digits",
+                   help="the data set and its network")
     p.add_argument("--seed", type=_int_in(0, 2**31 - 1), default=0, help="seed (data and network)")
-    p.add_argument("--classes", type=_int_in(*lim["n_classes"]), default=10)
-    p.add_argument("--size", type=_int_in(*lim["size"]), default=16, help="image side, pixels")
     p.add_argument("--neurons", type=_int_in(*lim["n_exc"]), default=100,
-                   help="excitatory winner-take-all neurons")
-    p.add_argument("--exemplars", type=_int_in(*lim["exemplars"]), default=5,
-                   help="training exemplars per class")
-    p.add_argument("--epochs", type=_int_in(*lim["epochs"]), default=5)
-    p.add_argument("--frames", type=_int_in(*lim["n_frames"]), default=10,
-                   help="frames per test sequence")
-    p.add_argument("--sequences", type=_int_in(*lim["sequences_per_class"]), default=1,
-                   help="test sequences per class and transform")
+                   help="winner-take-all neurons")
+    p.add_argument("--epochs", type=_int_in(0, 1000), default=None,
+                   help="passes over the training set (None: 3 for digits, 5 for glyphs)")
+    p.add_argument("--frames", type=_int_in(*lim["n_frames"]), default=None,
+                   help="frames per test video (None: 20 for digits, 10 for glyphs)")
     p.add_argument("--frame-ms", type=_float_in(0, 10_000, open_low=True), default=50.0,
                    help="frame duration in ms")
     p.add_argument("--tau-F", dest="tau_F", type=_float_in(0, 1e7, open_low=True), default=None,
-                   help="decay of the short-term part F in ms (default: this network's)")
-    p.add_argument("--gamma-F", dest="gamma_F", type=_float_in(0, 1000), default=None,
-                   help="F increase per coincidence in uS (default: this network's)")
-    p.add_argument("--w-norm", dest="w_norm", type=_float_in(0, 1), default=0.1,
+                   help="decay of the short-term part F in ms (None: the network's, 250 ms for digits)")
+    d = p.add_argument_group("digits")
+    d.add_argument("--videos", type=_int_in(1, 100_000), default=300,
+                   help="test videos per condition")
+    d.add_argument("--train-per-class", type=_int_in(1, 450), default=300,
+                   help="training digits per class")
+    d.add_argument("--gamma1", type=_float_in(0, 10), default=0.01,
+                   help="Hebbian step of F per output spike (nats per unit trace)")
+    d.add_argument("--gamma2", type=_float_in(0, 10), default=0.003,
+                   help="surprise-weighted step of F per output spike")
+    d.add_argument("--conditions", default=",".join(CONDITIONS),
+                   help="comma-separated test conditions")
+    d.add_argument("--batch", type=_int_in(1, 100_000), default=100,
+                   help="videos simulated at once (memory grows with it)")
+    g = p.add_argument_group("glyphs")
+    g.add_argument("--classes", type=_int_in(*lim["n_classes"]), default=10)
+    g.add_argument("--size", type=_int_in(*lim["size"]), default=16, help="image side, pixels")
+    g.add_argument("--exemplars", type=_int_in(*lim["exemplars"]), default=5,
+                   help="training exemplars per class")
+    g.add_argument("--sequences", type=_int_in(*lim["sequences_per_class"]), default=1,
+                   help="test sequences per class and transform")
+    g.add_argument("--gamma-F", dest="gamma_F", type=_float_in(0, 1000), default=None,
+                   help="F increase per coincidence in uS (None: this network's)")
+    g.add_argument("--w-norm", dest="w_norm", type=_float_in(0, 1), default=0.1,
                    help="training-time refresh: each neuron's incoming dG is rescaled to "
                         "w_norm x inputs x (Gmax - Gmin) before each example (0: off)")
-    p.add_argument("--encoding", choices=("pixel", "total"), default="pixel",
+    g.add_argument("--encoding", choices=("pixel", "total"), default="pixel",
                    help="input rates: pixel (a fixed rate per unit of pixel value, default) or "
                         "total (each frame scaled to the same total rate)")
-    p.add_argument("--decode", choices=("mean", "sum"), default="mean",
+    g.add_argument("--decode", choices=("mean", "sum"), default="mean",
                    help="frame decoding: mean (default) or summed spikes of each label's neurons")
-    p.add_argument("--occlusion", type=_float_in(0, 1), default=0.6,
+    g.add_argument("--occlusion", type=_float_in(0, 1), default=0.6,
                    help="largest hidden fraction of the object in occluded sequences, in [0, 1]")
-    p.add_argument("--transforms", default=None,
+    g.add_argument("--transforms", default=None,
                    help="comma-separated test transforms (default: all of the data set's)")
     p.add_argument("--no-baselines", action="store_true", help="skip the non-spiking baselines")
     p.add_argument("--target", choices=("cython", "numpy"), default="cython",
@@ -81,11 +106,11 @@ def add_parser(subparsers):
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--plot", metavar="PNG", default=None,
                    help="write accuracy vs occlusion and per-frame accuracy to this PNG")
-    p.add_argument("--energy", action="store_true",
+    g.add_argument("--energy", action="store_true",
                    help="also report the device energy of the input synapses (per event type, "
                         "per phase, in total) next to a digital estimate of the same "
                         "operations and the ratio (JSON: under \"energy\")")
-    p.add_argument("--energy-plot", metavar="PNG", default=None,
+    g.add_argument("--energy-plot", metavar="PNG", default=None,
                    help="write the per-synapse energy histogram of the whole run (implies --energy)")
     p.set_defaults(func=lambda args, *rest: run(args))
     return p
@@ -96,7 +121,8 @@ def config_from_args(args):
     from brian2 import ms, uS
     from .sequence import SequenceConfig
     kw = dict(n_classes=args.classes, size=args.size, n_exc=args.neurons,
-              exemplars=args.exemplars, epochs=args.epochs, n_frames=args.frames,
+              exemplars=args.exemplars, epochs=5 if args.epochs is None else args.epochs,
+              n_frames=10 if args.frames is None else args.frames,
               sequences_per_class=args.sequences, frame=args.frame_ms * ms,
               occlusion=args.occlusion, seed=args.seed, w_norm=args.w_norm,
               decode=args.decode, encoding=args.encoding)
@@ -254,6 +280,9 @@ def run(args):
     from spikesyn import compile_notice
     from spikesyn.errors import SpikesynError
     from .sequence import run_sequence
+    if args.data == "digits":
+        from .digit_sequence_cli import run_digits
+        return run_digits(args)
     quiet = args.json
     want_energy = args.energy or args.energy_plot is not None
     try:
