@@ -66,6 +66,12 @@ class DigitSequenceResult:
     static_frame_accuracy : float
         The static network's accuracy over all untransformed frames (its strength as a
         per-frame classifier).
+    predictions : dict
+        model -> condition -> predicted labels, shape (n_videos, n_frames) (not in to_dict).
+    videos : dict
+        condition -> the VideoSet shown (not in to_dict).
+    trained : TrainedLayer
+        The frozen network (not in to_dict).
     """
 
     accuracy: dict
@@ -78,6 +84,9 @@ class DigitSequenceResult:
     config: dict
     timing: dict = field(default_factory=dict)
     static_frame_accuracy: float = float("nan")
+    predictions: dict = field(default_factory=dict, repr=False)
+    videos: dict = field(default_factory=dict, repr=False)
+    trained: object = field(default=None, repr=False)
 
     def to_dict(self):
         """Plain data (JSON-ready)."""
@@ -202,4 +211,4 @@ def run_digit_sequence(config=None, *, n_videos=300, n_frames=20, n_train=300, s
         config={**config.to_dict(), "n_frames": n_frames, "n_train": n_train, "size": size,
                 "occluder_width": occluder_width, "conditions": list(conditions),
                 "baselines": list(baselines), "train_spikes": trained.train_spikes},
-        timing=timing)
+        timing=timing, predictions=preds, videos=videos, trained=trained)

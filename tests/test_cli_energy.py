@@ -14,7 +14,7 @@ from spikesyn.errors import ParameterError
 from spikesyn.networks import maxcut_energy
 
 FAST = ["--codegen", "numpy", "--sweeps", "60", "--replicas", "2", "--quiet", "--seed", "2"]
-SEQ = ["sequence", "--seed", "1", "--classes", "2", "--size", "12", "--neurons", "4",
+SEQ = ["sequence", "--data", "glyphs", "--seed", "1", "--classes", "2", "--size", "12", "--neurons", "4",
        "--exemplars", "1", "--epochs", "1", "--frames", "2", "--transforms", "occlude",
        "--target", "numpy", "--no-baselines"]
 

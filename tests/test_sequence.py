@@ -226,7 +226,7 @@ def test_cli_rejects_bad_arguments(argv, capsys):
 
 def test_cli_json(capsys, tmp_path):
     args = _parser().parse_args(
-        ["sequence", "--seed", "1", "--classes", "2", "--size", "12", "--neurons", "4",
+        ["sequence", "--data", "glyphs", "--seed", "1", "--classes", "2", "--size", "12", "--neurons", "4",
          "--exemplars", "1", "--epochs", "1", "--frames", "2", "--transforms", "occlude,rotate",
          "--target", "numpy", "--json", "--plot", str(tmp_path / "seq.png")])
     assert sequence_cli.run(args) == 0
@@ -239,7 +239,7 @@ def test_cli_json(capsys, tmp_path):
 
 
 def test_cli_error_is_one_line(capsys):
-    args = _parser().parse_args(["sequence", "--transforms", "wobble", "--json"])
+    args = _parser().parse_args(["sequence", "--data", "glyphs", "--transforms", "wobble", "--json"])
     assert sequence_cli.run(args) == 2
     assert "transform" in capsys.readouterr().err
 
@@ -260,7 +260,7 @@ def test_cli_says_compiling_on_the_first_cython_run_only(capsys, tmp_path, monke
     monkeypatch.setattr(sq, "run_sequence", fake_run_sequence)
 
     def notice(*argv):
-        status = sequence_cli.run(_parser().parse_args(["sequence", *argv]))
+        status = sequence_cli.run(_parser().parse_args(["sequence", "--data", "glyphs", *argv]))
         return status, "compiling, first run only" in capsys.readouterr().err
 
     assert notice("--target", "numpy") == (0, False)

@@ -1,0 +1,177 @@
+"""Short-term STDP on occluded digit videos: paired seeds, bootstrap CIs, baselines, ablation.
+
+For each seed the soft winner-take-all network is trained on static MNIST digits and shown
+``--videos`` videos per condition with F on (st_stdp) and off (static) on the same input spikes;
+the baselines see the same frames. Differences st_stdp - static are paired per video; the 95 %
+confidence interval is a bootstrap over videos, resampled within each seed (2000 resamples).
+
+    python benchmarks/sequence_digits.py --seeds 0 1 2 3 4 --videos 300 --out results.json
+    python benchmarks/sequence_digits.py --ablation --seeds 0 --videos 300
+
+Prints markdown tables (the ones in RESULTS_sequence.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import replace
+
+import numpy as np
+from brian2 import ms
+
+from spikesyn.networks.digit_experiment import HIDDEN_KEYS, run_digit_sequence
+from spikesyn.networks.digit_sequence import DigitSequenceConfig, class_scores, run_videos
+
+KEYS = ("untransformed", "occlude_erase", "occlude_bright", "noise", "shuffled",
+        "occlude_erase_hidden", "occlude_bright_hidden")
+MODELS = ("st_stdp", "static", "smoothing", "nearest_neighbour", "mlp", "mlp_occluded")
+
+
+def per_video(pred, videos, key):
+    """Accuracy of each video over all its frames, or over its >= 50 % hidden frames."""
+    correct = pred == videos.frame_labels
+    if key.endswith("_hidden"):
+        heavy = videos.hidden >= 0.5
+        n = heavy.sum(1)
+        with np.errstate(invalid="ignore"):
+            return np.where(n > 0, (correct & heavy).sum(1) / np.maximum(n, 1), np.nan), n
+    return correct.mean(1), np.full(len(correct), correct.shape[1])
+
+
+def paired(runs, a, b, key, n_boot=2000, seed=0):
+    """Frame-weighted mean difference a - b over all runs and its 95 % bootstrap CI."""
+    cond = key.replace("_hidden", "")
+    diffs, weights = [], []
+    for res in runs:
+        v = res.videos[cond]
+        da, n = per_video(res.predictions[a][cond], v, key)
+        db, _ = per_video(res.predictions[b][cond], v, key)
+        ok = n > 0
+        diffs.append((da - db)[ok])
+        weights.append(n[ok].astype(float))
+    rng = np.random.default_rng(seed)
+
+    def mean(ds, ws):
+        return sum((d * w).sum() for d, w in zip(ds, ws)) / sum(w.sum() for w in ws)
+
+    point = mean(diffs, weights)
+    boots = []
+    for _ in range(n_boot):
+        ds, ws = [], []
+        for d, w in zip(diffs, weights):
+            idx = rng.integers(0, len(d), len(d))
+            ds.append(d[idx])
+            ws.append(w[idx])
+        boots.append(mean(ds, ws))
+    lo, hi = np.percentile(boots, [2.5, 97.5])
+    return point, lo, hi
+
+
+def main_table(runs):
+    lines = ["| model | " + " | ".join(KEYS) + " |", "|---|" + "---|" * len(KEYS)]
+    for m in MODELS:
+        if m not in runs[0].accuracy:
+            continue
+        cells = []
+        for k in KEYS:
+            vals = [r.accuracy[m].get(k, np.nan) for r in runs]
+            cells.append(f"{100 * np.nanmean(vals):.1f} ± {100 * np.nanstd(vals):.1f}")
+        lines.append(f"| {m} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def diff_table(runs, others=("static", "smoothing", "mlp_occluded", "nearest_neighbour", "mlp")):
+    lines = ["| st_stdp minus | " + " | ".join(KEYS) + " |", "|---|" + "---|" * len(KEYS)]
+    for b in others:
+        if b not in runs[0].predictions:
+            continue
+        cells = []
+        for k in KEYS:
+            if k.replace("_hidden", "") not in runs[0].videos:
+                cells.append("")
+                continue
+            p, lo, hi = paired(runs, "st_stdp", b, k)
+            cells.append(f"{100 * p:+.1f} [{100 * lo:+.1f}, {100 * hi:+.1f}]")
+        lines.append(f"| {b} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def ablation(run, config, seed, say):
+    """st_stdp variants on the run's videos against the same static predictions."""
+    variants = {
+        "R12 (gamma1 0.01, gamma2 0.003)": {},
+        "gamma1 only": dict(gamma2=0.0),
+        "gamma2 only": dict(gamma1=0.0),
+        "tau_F 125 ms": dict(tau_F=125 * ms),
+        "tau_F 500 ms": dict(tau_F=500 * ms),
+        "gamma1 0.005": dict(gamma1=0.005),
+        "gamma1 0.02": dict(gamma1=0.02),
+    }
+    conds = [c for c in ("untransformed", "occlude_erase", "occlude_bright", "noise", "shuffled")
+             if c in run.videos]
+    lines = ["| variant | " + " | ".join(conds + ["erase >=50%", "bright >=50%"]) + " |",
+             "|---|" + "---|" * (len(conds) + 2)]
+    static = run.predictions["static"]
+    for name, change in variants.items():
+        cfg = replace(config, **change)
+        cells, hidden = [], []
+        for c in conds:
+            if change:
+                say(f"ablation {name}: {c}")
+                counts = run_videos(run.trained, run.videos[c].frames, cfg, short_term=True, seed=seed)
+                pred = class_scores(counts, run.trained.labels, run.trained.n_classes).argmax(-1)
+            else:
+                pred = run.predictions["st_stdp"][c]
+            v = run.videos[c]
+            d = (pred == v.frame_labels).mean() - (static[c] == v.frame_labels).mean()
+            cells.append(f"{100 * d:+.1f}")
+            if c in HIDDEN_KEYS:
+                heavy = v.hidden >= 0.5
+                dh = (pred == v.frame_labels)[heavy].mean() - (static[c] == v.frame_labels)[heavy].mean()
+                hidden.append(f"{100 * dh:+.1f}")
+        lines.append(f"| {name} | " + " | ".join(cells + hidden) + " |")
+    return lines
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    ap.add_argument("--videos", type=int, default=300)
+    ap.add_argument("--ablation", action="store_true", help="also run the ablation on the first seed")
+    ap.add_argument("--no-baselines", action="store_true")
+    ap.add_argument("--out", default=None, help="write every run's JSON here")
+    ap.add_argument("--epochs", type=int, default=None, help="training epochs (default: the network's)")
+    ap.add_argument("--train-per-class", type=int, default=300)
+    args = ap.parse_args(argv)
+    say = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
+    config = DigitSequenceConfig() if args.epochs is None else DigitSequenceConfig(epochs=args.epochs)
+    runs = []
+    t0 = time.time()
+    for seed in args.seeds:
+        say(f"seed {seed}")
+        runs.append(run_digit_sequence(config, n_videos=args.videos, seed=seed, target="cython",
+                                       n_train=args.train_per_class,
+                                       baselines=() if args.no_baselines else
+                                       ("nearest_neighbour", "mlp", "mlp_occluded"),
+                                       progress=say))
+        say(f"seed {seed}: static per-frame {runs[-1].static_frame_accuracy:.3f} "
+            f"({time.time() - t0:.0f} s)")
+    print(f"seeds {args.seeds}, {args.videos} videos per condition per seed; accuracy in % "
+          f"(mean ± sd over seeds)\n")
+    print("\n".join(main_table(runs)))
+    print("\npaired differences in points, frame-weighted, 95 % bootstrap CI over videos within seeds\n")
+    print("\n".join(diff_table(runs)))
+    if args.ablation:
+        print(f"\nablation, seed {args.seeds[0]}: st_stdp variant minus static, points\n")
+        print("\n".join(ablation(runs[0], config, args.seeds[0], say)))
+    print(f"\n({time.time() - t0:.0f} s)")
+    if args.out:
+        with open(args.out, "w") as fh:
+            json.dump([r.to_dict() for r in runs], fh)
+
+
+if __name__ == "__main__":
+    main()
