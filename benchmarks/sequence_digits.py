@@ -5,8 +5,12 @@ For each seed the soft winner-take-all network is trained on static MNIST digits
 the baselines see the same frames. Differences st_stdp - static are paired per video; the 95 %
 confidence interval is a bootstrap over videos, resampled within each seed (2000 resamples).
 
-    python benchmarks/sequence_digits.py --seeds 0 1 2 3 4 --videos 300 --out results.json
-    python benchmarks/sequence_digits.py --ablation --seeds 0 --videos 300
+    python benchmarks/sequence_digits.py --seeds 0 1 2 3 4 --videos 300 --save runs/
+    python benchmarks/sequence_digits.py --load runs/                 # tables from saved runs
+    python benchmarks/sequence_digits.py --load runs/ --ablation --ablation-videos 100
+
+``--save DIR`` keeps each seed's run (predictions and videos) as soon as it is finished, so an
+interrupted benchmark loses nothing; ``--load DIR`` prints the tables of the runs saved there.
 
 Prints markdown tables (the ones in RESULTS_sequence.md).
 """
@@ -15,7 +19,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import sys
+from pathlib import Path
 import time
 from dataclasses import replace
 
@@ -99,8 +105,8 @@ def diff_table(runs, others=("static", "smoothing", "mlp_occluded", "nearest_nei
     return lines
 
 
-def ablation(run, config, seed, say):
-    """st_stdp variants on the run's videos against the same static predictions."""
+def ablation(run, config, seed, say, n_videos=None):
+    """st_stdp variants on the run's (first n_videos) videos against the same static predictions."""
     variants = {
         "R12 (gamma1 0.01, gamma2 0.003)": {},
         "gamma1 only": dict(gamma2=0.0),
@@ -114,23 +120,25 @@ def ablation(run, config, seed, say):
              if c in run.videos]
     lines = ["| variant | " + " | ".join(conds + ["erase >=50%", "bright >=50%"]) + " |",
              "|---|" + "---|" * (len(conds) + 2)]
-    static = run.predictions["static"]
+    n = n_videos or len(next(iter(run.videos.values())).labels)
+    static = {c: p[:n] for c, p in run.predictions["static"].items()}
     for name, change in variants.items():
         cfg = replace(config, **change)
         cells, hidden = [], []
         for c in conds:
             if change:
                 say(f"ablation {name}: {c}")
-                counts = run_videos(run.trained, run.videos[c].frames, cfg, short_term=True, seed=seed)
+                counts = run_videos(run.trained, run.videos[c].frames[:n], cfg, short_term=True, seed=seed)
                 pred = class_scores(counts, run.trained.labels, run.trained.n_classes).argmax(-1)
             else:
-                pred = run.predictions["st_stdp"][c]
+                pred = run.predictions["st_stdp"][c][:n]
             v = run.videos[c]
-            d = (pred == v.frame_labels).mean() - (static[c] == v.frame_labels).mean()
+            labels, hid = v.frame_labels[:n], v.hidden[:n]
+            d = (pred == labels).mean() - (static[c] == labels).mean()
             cells.append(f"{100 * d:+.1f}")
             if c in HIDDEN_KEYS:
-                heavy = v.hidden >= 0.5
-                dh = (pred == v.frame_labels)[heavy].mean() - (static[c] == v.frame_labels)[heavy].mean()
+                heavy = hid >= 0.5
+                dh = (pred == labels)[heavy].mean() - (static[c] == labels)[heavy].mean()
                 hidden.append(f"{100 * dh:+.1f}")
         lines.append(f"| {name} | " + " | ".join(cells + hidden) + " |")
     return lines
@@ -141,6 +149,10 @@ def main(argv=None):
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     ap.add_argument("--videos", type=int, default=300)
     ap.add_argument("--ablation", action="store_true", help="also run the ablation on the first seed")
+    ap.add_argument("--ablation-videos", type=int, default=None,
+                    help="videos per condition in the ablation (default: all of the run's)")
+    ap.add_argument("--save", default=None, help="folder: keep each seed's run as it finishes")
+    ap.add_argument("--load", default=None, help="folder: print the tables of the runs saved there")
     ap.add_argument("--no-baselines", action="store_true")
     ap.add_argument("--out", default=None, help="write every run's JSON here")
     ap.add_argument("--epochs", type=int, default=None, help="training epochs (default: the network's)")
@@ -150,7 +162,13 @@ def main(argv=None):
     config = DigitSequenceConfig() if args.epochs is None else DigitSequenceConfig(epochs=args.epochs)
     runs = []
     t0 = time.time()
-    for seed in args.seeds:
+    if args.load:
+        for path in sorted(Path(args.load).glob("seed_*.pkl"), key=lambda p: int(p.stem[5:])):
+            with open(path, "rb") as fh:
+                runs.append(pickle.load(fh))
+        args.seeds = [r.seed for r in runs]
+        args.videos = next(iter(runs[0].n_videos.values()))
+    for seed in ([] if args.load else args.seeds):
         say(f"seed {seed}")
         runs.append(run_digit_sequence(config, n_videos=args.videos, seed=seed, target="cython",
                                        n_train=args.train_per_class,
@@ -159,6 +177,10 @@ def main(argv=None):
                                        progress=say))
         say(f"seed {seed}: static per-frame {runs[-1].static_frame_accuracy:.3f} "
             f"({time.time() - t0:.0f} s)")
+        if args.save:
+            Path(args.save).mkdir(parents=True, exist_ok=True)
+            with open(Path(args.save) / f"seed_{seed}.pkl", "wb") as fh:
+                pickle.dump(runs[-1], fh)
     print(f"seeds {args.seeds}, {args.videos} videos per condition per seed; accuracy in % "
           f"(mean ± sd over seeds)\n")
     print("\n".join(main_table(runs)))
@@ -166,7 +188,7 @@ def main(argv=None):
     print("\n".join(diff_table(runs)))
     if args.ablation:
         print(f"\nablation, seed {args.seeds[0]}: st_stdp variant minus static, points\n")
-        print("\n".join(ablation(runs[0], config, args.seeds[0], say)))
+        print("\n".join(ablation(runs[0], config, args.seeds[0], say, args.ablation_videos)))
     print(f"\n({time.time() - t0:.0f} s)")
     if args.out:
         with open(args.out, "w") as fh:
