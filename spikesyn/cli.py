@@ -300,6 +300,9 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     sub = parser._subparsers._group_actions[0].choices[args.command]
+    # the commands say "compiling, first run only" themselves; the library's notice would repeat it
+    notice = os.environ.get("SPIKESYN_COMPILE_NOTICE")
+    os.environ["SPIKESYN_COMPILE_NOTICE"] = "0"
     try:
         return args.func(args, sub)
     except CliError as exc:
@@ -308,6 +311,11 @@ def main(argv=None):
     except KeyboardInterrupt:
         print(f"spikesyn {args.command}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    finally:
+        if notice is None:
+            os.environ.pop("SPIKESYN_COMPILE_NOTICE", None)
+        else:
+            os.environ["SPIKESYN_COMPILE_NOTICE"] = notice
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,6 +8,7 @@ from brian2.units.fundamentalunits import get_unit_for_display
 from spikesyn.cards import read_card, resolve_card_path
 from spikesyn.devices.kernels import kernels_used
 from spikesyn.errors import ParameterError, RequirementError
+from spikesyn.messages import announce_compile
 from spikesyn.units import as_quantity, parse_unit
 
 
@@ -147,6 +148,7 @@ class Model:
         >>> group = NeuronGroup(10, **ss.load_model("lif").neuron_kwargs(v_th=12 * mV))
         """
         self._require_kind("neuron")
+        announce_compile()
         kwargs = {"model": self._code["model"], "namespace": self._namespace_with_kernels(overrides),
                   "method": self._code.get("method", "exact")}
         for key in ("threshold", "reset", "refractory"):
@@ -176,6 +178,7 @@ class Model:
         >>> S = Synapses(pre, post, **ss.load_model("stdp").synapse_kwargs())
         """
         self._require_kind("synapse")
+        announce_compile()
         kwargs = {"model": self._code["model"], "namespace": self._namespace_with_kernels(overrides)}
         for key in ("on_pre", "on_post", "method"):
             if self._code.get(key, "").strip():
