@@ -18,11 +18,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
 
 from spikesyn.argtypes import number
+from spikesyn.readable import format_si
 
 __all__ = ["main", "build_parser"]
 
@@ -156,9 +158,21 @@ def write_partition(path, partition):
         with open(tmp, "w", encoding="utf-8") as fh:
             fh.write("# node side\n")
             for side, nodes in enumerate(partition):
-                for u in sorted(nodes, key=lambda x: (not isinstance(x, (int, float)), str(x))):
+                for u in sorted(nodes, key=natural_key):
                     fh.write(f"{u} {side}\n")
     _atomic_write(path, write)
+
+
+def natural_key(label):
+    """Sort key that orders node labels as people count: 2 before 10, n2 before n10.
+
+    Examples
+    --------
+    >>> sorted([10, 2, "n10", "n2", 1.5], key=natural_key)
+    [1.5, 2, 10, 'n2', 'n10']
+    """
+    parts = re.split(r"(\d+(?:\.\d+)?)", str(label))
+    return [(0, float(p), "") if i % 2 else (1, 0.0, p) for i, p in enumerate(parts) if p]
 
 
 def plot_result(path, G, result, max_nodes=300):
@@ -245,14 +259,15 @@ def _run_maxcut(args, parser):
     else:
         extra = " (interrupted: best so far)" if res.interrupted else ""
         print(f"cut {res.cut:g} on {source} ({res.n} nodes, {res.m} edges){extra}")
-        print(f"  {res.time_s:.2f} s in all ({res.setup_s:.2f} s before the first sweep: building, "
-              f"code generation, compiling on a first run), best found at "
+        before = "building, code generation and compiling" if first else "building and code generation"
+        print(f"  {res.time_s:.2f} s in all ({res.setup_s:.2f} s before the first sweep: {before}), "
+              f"best found at "
               f"{res.time_to_best:.2f} s; {res.sweeps_done} sweeps x {replicas} replicas"
               + (f" x {args.workers} workers" if args.workers > 1 else "") + ", "
               f"seed {res.settings['seed']}, stop: {res.stop_reason}")
-        print(f"  sides: {len(res.partition[0])} + {len(res.partition[1])} nodes; synaptic read "
-              f"energy {res.energy} (every coupling read at every sweep; --energy counts only "
-              f"the reads that deliver flips)")
+        print(f"  sides: {len(res.partition[0])} + {len(res.partition[1])} nodes; read energy "
+              f"{format_si(res.energy)} if every coupling is read at every sweep (--energy "
+              f"counts instead only the reads that deliver flips)")
         if args.out:
             print(f"  partition written to {args.out}")
         if args.plot:

@@ -15,6 +15,7 @@ from brian2.devices.device import runtime_device
 from brian2.units.fundamentalunits import Quantity
 
 from spikesyn.errors import ParameterError
+from spikesyn.readable import format_si
 
 
 @dataclass
@@ -51,8 +52,8 @@ class EnergyReport:
         lines = [f"{'event':<16}{'count':>12}{'energy':>16}"]
         for name, energy in self.per_event.items():
             count = self.counts.get(name)
-            lines.append(f"{name:<16}{'' if count is None else count:>12}{str(energy):>16}")
-        lines.append(f"{'total':<16}{'':>12}{str(self.total):>16}")
+            lines.append(f"{name:<16}{'' if count is None else count:>12}{format_si(energy):>16}")
+        lines.append(f"{'total':<16}{'':>12}{format_si(self.total):>16}")
         return "\n".join(lines)
 
 
