@@ -58,7 +58,7 @@ def add_parser(subparsers):
                    help="Brian2 code generation target (default numpy)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--plot", metavar="FILE.png", default=None,
-                   help="write the per-synapse histogram and per-event bar chart")
+                   help="write the per-synapse histogram and per-event bar chart (default: no plot)")
     p.set_defaults(func=lambda args, *rest: run(args))
     return p
 

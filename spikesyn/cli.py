@@ -90,12 +90,15 @@ def _add_maxcut(sub):
                     "stochastic binary spiking neurons on PCM synapses (Brian2).",
         epilog="exit status: 0 solved, 2 bad input (file, format or option), 130 interrupted "
                "before any result")
-    p.add_argument("graph", nargs="?", help="graph file (Gset/rudy, edge list, GML, GraphML, Matrix Market)")
+    p.add_argument("graph", nargs="?",
+                   help="graph file (Gset/rudy, edge list, GML, GraphML, Matrix Market); nodes keep "
+                        "the file's labels, so Gset/rudy and Matrix Market nodes count from 1")
     p.add_argument("--demo", action="store_true", help="solve a built-in 200-node graph instead of a file")
     p.add_argument("--format", choices=FORMATS, default="auto", help="file format (default: auto)")
     p.add_argument("--time-limit", type=_positive_seconds, metavar="S",
                    help="simulation budget in seconds, counted from the first simulated step (after "
-                        "building and compiling); anneals repeat until it runs out")
+                        "building and compiling); anneals repeat until it runs out (default: no "
+                        "limit, one anneal of --sweeps)")
     p.add_argument("--sweeps", type=_positive_int, metavar="N", help="sweeps per anneal (default 1000)")
     p.add_argument("--restarts", choices=RESTART_PLANS, default=DEFAULT_RESTARTS,
                    help="with --time-limit: doubling anneals then one that fills the budget "
@@ -107,21 +110,28 @@ def _add_maxcut(sub):
     p.add_argument("--workers", type=_positive_int, default=1, metavar="K",
                    help="processes solving side by side, each with its replicas and random stream; "
                         "the best cut wins (default 1; up to one per CPU core pays)")
-    p.add_argument("--seed", type=int, metavar="K", help="random seed (same seed, same answer)")
-    p.add_argument("--target", type=_finite_float, metavar="CUT", help="stop when a cut this large is found")
+    p.add_argument("--seed", type=int, metavar="K",
+                   help="random seed (same seed, same answer; default: a fresh one, printed with "
+                        "the result)")
+    p.add_argument("--target", type=_finite_float, metavar="CUT",
+                   help="stop when a cut this large is found (default: none)")
     p.add_argument("--device", default="pcm", metavar="NAME",
                    help="synapse device: pcm (default), pcm-prog, pcm-4bit, pcm-aged, ideal, noiseless")
     p.add_argument("--codegen", choices=("auto", "cython", "numpy"), default="auto",
                    help="Brian2 runtime target (default auto: cython when a compiler works)")
-    p.add_argument("--out", metavar="FILE", help="write the partition: one 'node side' line per node")
-    p.add_argument("--plot", metavar="FILE.png", help="plot the cut-versus-time trace (and the graph if small)")
+    p.add_argument("--out", metavar="FILE",
+                   help="write the partition: one 'node side' line per node, nodes in natural "
+                        "order of their labels (default: not written)")
+    p.add_argument("--plot", metavar="FILE.png",
+                   help="plot the cut-versus-time trace and the graph if small (default: no plot)")
     p.add_argument("--json", action="store_true", help="print one JSON object with the result")
     p.add_argument("--energy", action="store_true",
                    help="also report the device energy of the coupling reads (one read of a PCM "
                         "pair per flip and neighbour) next to a digital estimate of the same "
                         "synaptic events, and the ratio (JSON: under \"energy\")")
     p.add_argument("--energy-plot", metavar="FILE.png",
-                   help="write the per-synapse read-energy histogram (implies --energy)")
+                   help="write the per-synapse read-energy histogram (implies --energy; "
+                        "default: no plot)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(func=_run_maxcut)
     return p

@@ -3,6 +3,7 @@
 import re
 
 import numpy as np
+import pytest
 from brian2 import joule, nS, pjoule
 
 from spikesyn.cli import natural_key, write_partition
@@ -45,3 +46,21 @@ def test_partition_file_lists_nodes_in_natural_order(tmp_path):
     rows = [line.split() for line in out.read_text().splitlines()[1:]]
     assert rows == [["1", "0"], ["2", "0"], ["10", "0"], ["3", "1"], ["11", "1"], ["20", "1"]]
     assert sorted(["n10", "n9", "n100"], key=natural_key) == ["n9", "n10", "n100"]
+
+
+@pytest.mark.parametrize("command", ["maxcut", "energy"])
+def test_help_shows_the_default_of_every_option_that_takes_a_value(command):
+    from spikesyn.cli import build_parser
+
+    parser = build_parser()
+    sub = parser._subparsers._group_actions[0].choices[command]
+    options = [a for a in sub._actions if a.option_strings and a.nargs != 0]
+    assert len(options) >= 6
+    for action in options:
+        assert action.help and "default" in action.help, action.option_strings
+        if action.default not in (None, False):
+            shown = str(action.default)
+            assert shown in action.help or f"{action.default:g}" in action.help, (action.option_strings, shown)
+    help_text = sub.format_help()
+    if command == "maxcut":
+        assert "count from 1" in help_text and "natural order" in help_text
