@@ -33,7 +33,7 @@ def format_si(value, digits=3, unit=None):
         Significant digits (trailing zeros dropped).
     unit : str, optional
         The unit's symbol; by default Brian2's display name of the quantity's dimension
-        ("J" for joules, "S" for siemens); nothing for a dimensionless value.
+        ("J" for joules, "S" for siemens). A dimensionless value gets no prefix.
 
     Returns
     -------
@@ -44,8 +44,8 @@ def format_si(value, digits=3, unit=None):
     >>> from brian2 import joule, nS, ms
     >>> format_si(0.92e-9 * joule), format_si(2 * nS), format_si(0 * joule), format_si(1500 * ms)
     ('920 pJ', '2 nS', '0 J', '1.5 s')
-    >>> format_si(999.96e-12 * joule), format_si(-3.14159e-6, unit="J")
-    ('1 nJ', '-3.14 uJ')
+    >>> format_si(999.96e-12 * joule), format_si(-3.14159e-6, unit="J"), format_si(1e-4)
+    ('1 nJ', '-3.14 uJ', '0.0001')
     """
     if isinstance(value, Quantity):
         if unit is None:
@@ -53,8 +53,8 @@ def format_si(value, digits=3, unit=None):
         value = float(np.asarray(value))
     value = float(value)
     unit = unit or ""
-    if value == 0 or not math.isfinite(value):
-        return f"{value:g} {unit}".rstrip()
+    if value == 0 or not math.isfinite(value) or not unit:
+        return f"{value:.{digits}g} {unit}".rstrip()
     exponent = 3 * math.floor(math.log10(abs(value)) / 3)
     exponent = min(max(exponent, min(_PREFIXES)), max(_PREFIXES))
     mantissa = float(f"{value / 10 ** exponent:.{digits}g}")
