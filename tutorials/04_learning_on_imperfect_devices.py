@@ -91,7 +91,7 @@ pre = SpikeGeneratorGroup(1, [0] * n_pairs, (10 + 20 * np.arange(n_pairs)) * ms)
 post_fire = TimedArray(np.isin(np.arange(2600), 120 + 200 * np.arange(n_pairs)).astype(float),
                        dt=0.1 * ms)
 post = NeuronGroup(1, "ge : siemens\ngi : siemens\nfire = post_fire(t) : 1", threshold="fire > 0.5",
-                 reset="")   # a timed spike source: nothing to reset
+                   reset="")   # a timed spike source: nothing to reset
 cell = Synapses(pre, post, **tt.synapse_kwargs(transfer_every=5, dg_plus=2 * uS, dg_minus=0 * uS,
                                               tau_cap=10 * second))
 cell.connect()
