@@ -61,7 +61,7 @@ _finite_float = number(float)
 
 
 # --------------------------------------------------------------------------- maxcut
-# The largest cut known for demo_graph(): 490, reached by 13 of 40 restarts of a plain
+# The largest cut known for demo_graph(): 490, reached by 20 of 40 restarts of a plain
 # simulated annealing (Metropolis single flips, 600 temperatures from 3 down to 0.05, numpy);
 # no restart found more, but optimality is not proven. Bit k of DEMO_BEST_PARTITION, counted
 # from the most significant of 200 bits, is the side of node k.
