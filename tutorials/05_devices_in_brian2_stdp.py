@@ -172,37 +172,46 @@ results["stdp card"] = run_and_record(*song_network(stdp),
 # `Gmin`, fired with probability `p_reset`.
 
 # %%
-DEVICE_RUNS = {
-    "pcm": (ss.load_model("pcm"), dict(gain=8e-5), lambda S: np.asarray(S.dG / (S.namespace["Gmax"] - S.namespace["Gmin"]))),
-    "pcm, p_reset 0.1": (ss.load_model("pcm"), dict(gain=8e-5, p_reset=0.1),
-                         lambda S: np.asarray(S.dG / (S.namespace["Gmax"] - S.namespace["Gmin"]))),
-    "pcm_memtransistor": (ss.load_model("pcm_memtransistor"), dict(gain=8e-5),
-                          lambda S: np.asarray(S.dG / (S.namespace["Gmax"] - S.namespace["Gmin"]))),
-    "srtio3": (ss.load_model("srtio3"), dict(gain=0.04), lambda S: np.asarray(S.W / S.namespace["W_max"])),
+def programmed(S):
+    """A PCM card's programmed conductance above Gmin, as a fraction of its range."""
+    return np.asarray(S.dG / (S.namespace["Gmax"] - S.namespace["Gmin"]))
+
+
+def pair_weight(S):
+    """A pair's W = G+ - G-, as a fraction of G_refresh - Gmin (signed)."""
+    return np.asarray((S.dGp - S.dGm) / (S.namespace["G_refresh"] - S.namespace["Gmin"]))
+
+
+# the settings for this network, card by card: gain maps the top weight to 2 nS
+SONG_SETTINGS = {
+    "pcm": ("pcm", dict(gain=8e-5), programmed),
+    "pcm, p_reset 0.1": ("pcm", dict(gain=8e-5, p_reset=0.1), programmed),
+    "pcm_memtransistor": ("pcm_memtransistor", dict(gain=8e-5), programmed),
+    "srtio3": ("srtio3", dict(gain=0.04), lambda S: np.asarray(S.W / S.namespace["W_max"])),
+    "pcm_pair": ("pcm_pair", dict(), pair_weight),
 }
-for label, (card, overrides, weight_of) in DEVICE_RUNS.items():
-    results[label] = run_and_record(*song_network(card, **overrides), weight_of)
+for label, (name, overrides, weight_of) in SONG_SETTINGS.items():
+    results[label] = run_and_record(*song_network(ss.load_model(name), **overrides), weight_of)
 
 # %% [markdown]
-# ## 4. A PCM pair that competes like STDP
+# ## 4. Can a PCM pair compete like STDP?
 #
 # Additive STDP splits the weights because each pairing moves a weight by the same small amount
 # wherever it is, until it hits a bound (Song et al. 2000); a weight-dependent (soft-bound)
-# rule instead gathers the weights around one value (van Rossum et al., J. Neurosci. 2000;
+# rule gathers the weights around one value instead (van Rossum et al., J. Neurosci. 2000;
 # Rubin et al., Phys. Rev. Lett. 2001). A single `pcm` device is soft-bounded in potentiation
 # and depresses all the way to `Gmin` in one RESET, so it cannot hold STDP's balance. The
 # differential pair `pcm_pair` potentiates and depresses by SET pulses on two devices, and
 # its refresh moves the weight back onto one device whenever either one exceeds `G_refresh`.
-# With a low `G_refresh` both devices work in the bottom fifth of their range, where a SET step
-# `set_step (Gmax - G)` hardly depends on G: the rule becomes nearly additive. A small
-# `set_step` makes each step a few per cent of the weight range, like STDP's 1 %.
+# With a low `G_refresh` (5 uS of 25) both devices work in the bottom fifth of their range,
+# where a SET step `set_step (Gmax - G)` hardly depends on G, so the rule is nearly additive; a
+# small `set_step` (0.01: steps of about 0.25 uS) makes each step a few per cent of the weight
+# range, and `gain` maps `G_refresh - Gmin` to the 2 nS top weight.
 
 # %%
-PAIR_SETTINGS = dict(G_refresh=5 * uS, set_step=0.01, gain=float(2 * nS / (5 * uS - 0.1 * uS)))
-pair = ss.load_model("pcm_pair")
-results["pcm_pair, low G_refresh"] = run_and_record(
-    *song_network(pair, **PAIR_SETTINGS),
-    lambda S: np.asarray((S.dGp - S.dGm) / (S.namespace["G_refresh"] - S.namespace["Gmin"])))
+LOW_REFRESH = dict(G_refresh=5 * uS, set_step=0.01, gain=float(2 * nS / (5 * uS - 0.1 * uS)))
+results["pcm_pair, G_refresh 5 uS"] = run_and_record(
+    *song_network(ss.load_model("pcm_pair"), **LOW_REFRESH), pair_weight)
 
 # %% [markdown]
 # ## 5. Weights and rates against plain STDP
@@ -240,4 +249,50 @@ for label, res in results.items():
 # %% [markdown]
 # ## What the long runs show
 #
-# MEASURED_TABLE
+# Measured on Brian2's Cython target with `benchmarks/brian2_stdp_cards.py` (the network of
+# this tutorial, seed 1; commands in `benchmarks/RESULTS_brian2_stdp.md`). Rate: output rate
+# over the last quarter of the run; weights as a fraction of the card's top weight.
+#
+# | card and settings | simulated | output rate | weights at the end | outcome |
+# |---|---|---|---|---|
+# | `stdp` (the card's defaults) | 100 s | 21.6 Hz | 25 % below 0.1, 19 % above 0.9 | bimodal, as Song et al. |
+# | `pcm`, gain 8e-5 (p_reset 1) | 30 s | 0 Hz after 7 s | 36 % RESET to the floor, the rest frozen | collapse |
+# | `pcm`, gain 8e-5, p_reset 0.1 | 30 s | 263 Hz | 42 % above 0.9 | runaway |
+# | `pcm_memtransistor`, gain 8e-5 | 20 s | 835 Hz | 55 % above 0.9 | runaway: F adds to the drive |
+# | `srtio3`, gain 0.04 | 20 s | 45 Hz | uniform, as initialised | W never changes under spikes |
+# | `pcm_pair` (defaults, gain 1e-4) | 30 s | 0.1 Hz | unimodal around 0.38, frozen | collapse |
+# | `pcm_pair`, G_refresh 5 uS, set_step 0.01, gain 4e-4, tau_post 21 ms (depression 5 % ahead, as Song's) | 60 s | 2.5 Hz (falling from 10) | unimodal, mean 0.08 | collapse |
+# | the same with tau_post 20 ms and no programming noise (prog_noise_scale 0) | 60 s | 1.4 Hz (6.4 Hz in the first quarter) | unimodal around 0.38 | collapse |
+# | `pcm_pair`, G_refresh 5 uS, set_step 0.01, gain 4e-4 (section 4 of tutorial 05) | 60 s | 2.9 Hz, falling (17.9 Hz in the first quarter) | broad, unimodal, mean 0.04 and falling | collapse |
+# | the row above with tau_pre 21, 22 or 25 ms | 60 s | 1770-1800 Hz | W beyond G_refresh, up to Gmax - Gmin | runaway |
+#
+# No PCM setting tried gives STDP's stable bimodal state, and the runs say why:
+#
+# * **No upper bound where the weight range ends.** A pair's weight is bounded only by
+#   `Gmax - Gmin` of one device (25 uS); the refresh is skipped once |W| reaches
+#   `G_refresh - Gmin`, so a weight that outgrows the low, nearly additive range climbs on to
+#   five times the intended top weight. Song's rule keeps its balance because the hard bound at
+#   `gmax` caps every winner; here one more millisecond of potentiation window (tau_pre 20 to
+#   21 ms) turns collapse into runaway.
+# * **Weight-dependent steps.** Outside that low range a SET step shrinks with G
+#   (`set_step (Gmax - G)`), and on a pair the depressing device is usually the emptier one,
+#   so depression outweighs potentiation more the stronger the weight: a soft bound, which
+#   gathers the weights around one value.
+# * **Steps as large as the noise.** aihwkit's programming noise is 0.26 uS plus about 2 uS
+#   times G/Gmax at every pulse, as large as a 0.25 uS step; smaller steps drown in it, larger
+#   ones make a coarse rule (the noise-free run collapsed the same way, so noise is not the
+#   only obstacle).
+# * **Abrupt RESET** (`pcm`): one depressing pairing throws away the whole weight, so the
+#   weights settle where SET and RESET balance, `set_step / (set_step + p_reset)` of the range,
+#   whatever the output rate: nothing regulates the rate, and p_reset 1 collapses while 0.1
+#   runs away.
+# * **Short-term terms add drive** (`pcm_memtransistor`: F grows at every pre-before-post
+#   pairing, a positive feedback) or **leave the long-term weight alone** (`srtio3`: spikes
+#   change only F; W is set by the card's initialisation).
+#
+# What would make a device rule compete like STDP: a hard upper bound on the pair's weight
+# (a refresh that clips |W| to `G_refresh - Gmin` instead of skipping), steps that do not
+# depend on G (program-and-verify pulses, or devices kept in their linear range), and a
+# depression-to-potentiation ratio slightly above one, as in Song et al. (`A_minus / A_plus`
+# = 1.05). These are changes to the devices or their control circuit, not settings of the
+# shipped cards.
