@@ -1,6 +1,7 @@
 """The validated model a card describes, and the Brian2 keyword arguments it produces."""
 
 import difflib
+import re
 
 import numpy as np
 from brian2.units.fundamentalunits import get_unit_for_display
@@ -228,15 +229,19 @@ class Model:
     def _check_required_variable(self, side, group, name, unit_text):
         needed = parse_unit(unit_text)
         unit_name = unit_text.strip() or "1"
-        what = "adds to" if f"{name}_{side}" in self._code.get("on_pre", "") + self._code.get("on_post", "") \
-            else "uses"
+        code = self._code.get("on_pre", "") + "\n" + self._code.get("on_post", "")
+        target = rf"\b{name}_{side}\s*"
+        what = ("adds to" if re.search(target + r"\+=", code)
+                else "writes" if re.search(target + r"[-*/]?=(?!=)", code) else "reads")
+        in_unit = "without a unit" if needed.dim == parse_unit("1").dim else f"in {unit_name}"
         intro = (f"card {self.name!r} {what} {name}_{side}, so the {side}-synaptic group "
-                 f"{group.name!r} must hold {name} in {unit_name}")
-        hint = (f'write "d{name}/dt = -{name}/tau_{name} : {unit_name}" or "{name} : {unit_name}" in that '
-                f"group's equations")
+                 f"{group.name!r} must hold {name} {in_unit}")
+        hint = f'write "{name} : {unit_name}" in that group\'s equations'
         if needed.dim == parse_unit("siemens").dim:
-            hint += (f" (a conductance, as the lif card's {name}), and make the equations that use "
-                     f"{name} expect {unit_name} (for example {name}*(E_e - v)/C or {name}/g_leak)")
+            hint = (f'write "d{name}/dt = -{name}/tau_{name} : {unit_name}" or "{name} : {unit_name}" '
+                    f"in that group's equations (a conductance, as the lif card's {name}), and make "
+                    f"the equations that use {name} expect {unit_name} (for example "
+                    f"{name}*(E_e - v)/C or {name}/g_leak)")
         variable = group.variables.get(name) if hasattr(group, "variables") else None
         if variable is None:
             raise RequirementError(f"{intro}, but it has no variable {name!r}: {hint}")
