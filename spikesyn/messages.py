@@ -67,6 +67,7 @@ def quiet(enable=True):
     --------
     >>> import spikesyn as ss
     >>> ss.quiet()
+    >>> ss.quiet(enable=False)
     """
     handler = BrianLogger.console_handler
     if handler is None:

@@ -27,6 +27,7 @@ def _run_random_synapses():
 @pytest.fixture
 def console():
     """What Brian2's console handler prints (its filters applied), as a readable buffer."""
+    ss.quiet(False)                                   # whatever ran before
     buffer = io.StringIO()
     previous = BrianLogger.console_handler.setStream(buffer)
     yield buffer
