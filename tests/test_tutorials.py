@@ -27,8 +27,7 @@ def warnings_shown(notebook):
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             text = output.get("text", "") if output.get("output_type") == "stream" else ""
-            lines += [m.group(0) + line for line in text.splitlines()
-                      for m in [WARNING_LINE.search(line)] if m]
+            lines += [line for line in text.splitlines() if WARNING_LINE.search(line)]
     return lines
 
 
