@@ -21,6 +21,7 @@ import math
 import sys
 
 from spikesyn.argtypes import number
+from spikesyn.readable import format_si
 
 __all__ = ["add_parser", "run", "energy_demo", "format_table", "comparison", "format_comparison"]
 
@@ -57,7 +58,7 @@ def add_parser(subparsers):
                    help="Brian2 code generation target (default numpy)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--plot", metavar="FILE.png", default=None,
-                   help="write the per-synapse histogram and per-event bar chart")
+                   help="write the per-synapse histogram and per-event bar chart (default: no plot)")
     p.set_defaults(func=lambda args, *rest: run(args))
     return p
 
@@ -219,8 +220,7 @@ def comparison(report, operations, figures=None):
 def _fmt_j(x):
     if x is None:
         return "-"
-    from brian2 import joule
-    return str((x * joule).in_best_unit(precision=4)) if x else "0 J"
+    return format_si(x, unit="J")
 
 
 def format_comparison(d, indent="  "):
@@ -234,7 +234,7 @@ def format_comparison(d, indent="  "):
     ...                    per_synapse=[1.5, 0.5] * pjoule)
     >>> lines = format_comparison(comparison(rep, {"n_synaptic_events": 10, "n_weight_updates": 0}))
     >>> print(lines[-4].strip())
-    weights in SRAM             96. pJ   digital / device = 48
+    weights in SRAM              96 pJ   digital / device = 48
     """
     lines = [f"{indent}{'event':<14}{'count':>12}{'energy':>18}"]
     for name, e in d["events"].items():

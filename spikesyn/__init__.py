@@ -13,6 +13,7 @@ from spikesyn.energy import EnergyMonitor, energy_of
 from spikesyn.energy_compare import DigitalEstimate, EnergyComparison, compare, digital_energy
 from spikesyn.errors import CardError, ParameterError, SpikesynError, UnknownModelError
 from spikesyn.graphio import GraphFormatError, read_graph
+from spikesyn.messages import quiet
 from spikesyn.model import Model, load_model
 
 __version__ = "0.1.0"
@@ -20,7 +21,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AnnealSchedule", "CardError", "DigitalEstimate", "EnergyComparison", "EnergyMonitor", "GraphFormatError", "MaxCutResult", "Model",
     "ParameterError", "SpikesynError", "UnknownModelError", "available_models", "compare", "digital_energy", "energy_of",
-    "load_model", "maxcut", "read_graph",
+    "load_model", "maxcut", "quiet", "read_graph",
 ]
 
 _LAZY = {

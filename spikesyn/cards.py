@@ -8,6 +8,7 @@ field, before Brian2 ever sees the equations. The card format is described in mo
 import contextlib
 import difflib
 import importlib
+import os
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -81,25 +82,40 @@ def available_models(kind=None):
 def resolve_card_path(name_or_path):
     """Find the card file for a shipped model name or a path on disk.
 
+    A bare name (no folder separator, no ``.toml``) means a shipped card first, so a folder or
+    file called ``pcm`` in the working directory does not hide the shipped ``pcm``; anything
+    else is a path.
+
     Raises
     ------
     UnknownModelError
         For a name that is neither a shipped card nor an existing file; close names are suggested.
+
+    Examples
+    --------
+    >>> resolve_card_path("pcm").name
+    'pcm.toml'
     """
     text = str(name_or_path)
     path = Path(text).expanduser()
-    if path.suffix == ".toml" or path.exists() or "/" in text:
+    cards = shipped_cards()
+    if _is_bare_name(name_or_path, text) and text in cards:
+        return cards[text]
+    if not _is_bare_name(name_or_path, text) or path.exists():
         if not path.is_file():
             raise UnknownModelError(f"no card file at {path}")
         return path
-    cards = shipped_cards()
-    if text in cards:
-        return cards[text]
     close = difflib.get_close_matches(text, cards, n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     raise UnknownModelError(
         f"unknown model {text!r}{hint} (spikesyn.available_models() lists {len(cards)} shipped cards; "
         "a path to your own .toml card works too)")
+
+
+def _is_bare_name(given, text):
+    separators = {"/", os.sep, os.altsep} - {None}
+    return (isinstance(given, str) and not any(sep in text for sep in separators)
+            and not text.endswith(".toml") and not text.startswith("~"))
 
 
 def read_card(path):
@@ -340,13 +356,29 @@ def _check_expression(expr, group, variables, source, field, allow_time=False):
 
 def _check_statements(code, group, variables, source, field):
     from brian2.codegen.translation import analyse_identifiers
+    from brian2.utils.stringtools import get_identifiers
     try:
         # names assigned in the code before use are temporaries, not symbols to resolve
+        _check_required_neighbours(get_identifiers(code), group, variables, source, field)
         _, used, unknown = analyse_identifiers(code, variables)
         resolved = _resolve(set(used) | set(unknown), group, variables)
         check_units_statements(code, resolved)
+    except CardError:
+        raise
     except Exception as exc:
         raise CardError(source, field, _describe(exc)) from None
+
+
+def _check_required_neighbours(names, group, variables, source, field):
+    """A synapse's code that uses ``x_pre`` or ``x_post`` needs x declared under [requires]."""
+    for name in sorted(names):
+        base, _, side = name.rpartition("_")
+        if side in ("pre", "post") and base and name not in variables and name not in group.namespace:
+            raise CardError(
+                source, field,
+                f"uses {name!r}, the {side}-synaptic group's variable {base!r}, but [requires.{side}] "
+                f"does not declare it: add {base} = \"<unit>\" (for example \"siemens\") under "
+                f"[requires.{side}]")
 
 
 def _describe(exc):

@@ -10,8 +10,12 @@ nothing between events and works on every Brian2 target, cpp_standalone included
 from dataclasses import dataclass, field
 
 import numpy as np
-from brian2 import StateMonitor, joule
+from brian2 import StateMonitor, get_device, joule, second
+from brian2.devices.device import runtime_device
 from brian2.units.fundamentalunits import Quantity
+
+from spikesyn.errors import ParameterError
+from spikesyn.readable import format_si
 
 
 @dataclass
@@ -48,8 +52,8 @@ class EnergyReport:
         lines = [f"{'event':<16}{'count':>12}{'energy':>16}"]
         for name, energy in self.per_event.items():
             count = self.counts.get(name)
-            lines.append(f"{name:<16}{'' if count is None else count:>12}{str(energy):>16}")
-        lines.append(f"{'total':<16}{'':>12}{str(self.total):>16}")
+            lines.append(f"{name:<16}{'' if count is None else count:>12}{format_si(energy):>16}")
+        lines.append(f"{'total':<16}{'':>12}{format_si(self.total):>16}")
         return "\n".join(lines)
 
 
@@ -105,18 +109,23 @@ def energy_of(synapses, model):
 
 
 class EnergyMonitor(StateMonitor):
-    """Record the energy of a group's device events over time.
+    """Record the running total of a group's device-event energy over time.
 
     A :class:`brian2.StateMonitor` of the card's event counters and accumulators, so Brian2's
     magic ``run()`` and explicit ``Network`` objects pick it up like any monitor. Its properties
-    turn the recorded counters into joules.
+    turn the recorded counters into joules: each entry is the energy spent from the start up to
+    the matching time in :attr:`times` (a running total, not the energy of one interval; take
+    ``np.diff`` for that). :attr:`times` holds the recording times (the monitor's ``t``) and, last,
+    the end of the latest run, so ``total[-1]`` equals ``energy_of(group, model).total`` for the
+    recorded synapses.
 
     Parameters
     ----------
     group : brian2.Synapses or brian2.NeuronGroup
         A group built from ``model``.
     model : spikesyn.Model
-        The card the group was built from.
+        The card the group was built from. For a synapse card the neighbouring groups are
+        checked first (:meth:`spikesyn.Model.check_requires`).
     dt : brian2.Quantity, optional
         Recording interval (default: the group's clock). Memory grows with
         (number of synapses) x (number of events) x (duration / dt).
@@ -132,41 +141,74 @@ class EnergyMonitor(StateMonitor):
     >>> S = Synapses(pre, post, **pcm.synapse_kwargs()); S.connect()
     >>> energy = ss.EnergyMonitor(S, pcm, dt=1*ms)
     >>> run(10*ms)
+    >>> energy.times[-3:]
+    array([ 8.,  9., 10.]) * msecond
     >>> energy.total.shape
-    (10,)
+    (11,)
+    >>> bool(energy.total[-1] == ss.energy_of(S, pcm).total)
+    True
     """
 
     def __init__(self, group, model, dt=None, record=True, name="energymonitor*"):
         if not model.events:
-            raise ValueError(f"model {model.name!r} declares no energy events")
+            raise ParameterError(f"model {model.name!r} ({model.path}) declares no energy events")
+        if model.kind == "synapse":
+            model.check_requires(group)
         self.model = model
         self._terms = None
+        self._final = None  # (time in s, {variable: values of the recorded synapses}) at the end of the latest run
         variables = [spec.get("counter", spec.get("accumulator")) for spec in model.events.values()]
         super().__init__(group, variables, record=record, dt=dt, name=name)
+
+    def after_run(self):
+        super().after_run()
+        if get_device() is not runtime_device:
+            return  # standalone values exist only after the build; times and totals then end at t
+        values = {variable: np.asarray(getattr(self.source, variable + "_"), dtype=float)[self.record]
+                  for _, variable, _, _ in self._joules()}
+        self._final = (float(self.source.clock.t / second), values)
 
     def _joules(self):
         if self._terms is None:
             self._terms = list(_event_terms(self.model, self.source.namespace))
         return self._terms
 
+    def _has_final(self):
+        recorded = np.asarray(self.t_)
+        return self._final is not None and (not len(recorded) or self._final[0] > recorded[-1])
+
+    def _series(self, variable):
+        """Recorded values of one variable (rows: synapses) with the end-of-run column appended."""
+        values = np.asarray(getattr(self, variable + "_"), dtype=float)
+        if self._has_final():
+            values = np.column_stack([values, self._final[1][variable]])
+        return values
+
+    @property
+    def times(self):
+        """Recording times and, last, the end of the latest run (brian2.Quantity, seconds)."""
+        recorded = np.asarray(self.t_)
+        if self._has_final():
+            recorded = np.append(recorded, self._final[0])
+        return Quantity(recorded, dim=second.dim)
+
     @property
     def per_event(self):
-        """dict of event name to joules per recorded time step, summed over recorded synapses."""
+        """dict of event name to joules spent up to each of :attr:`times`, summed over recorded synapses."""
         out = {}
         for name, variable, joules, _ in self._joules():
-            values = np.asarray(getattr(self, variable + "_"), dtype=float)
-            out[name] = Quantity(values.sum(axis=0) * joules, dim=joule.dim)
+            out[name] = Quantity(self._series(variable).sum(axis=0) * joules, dim=joule.dim)
         return out
 
     @property
     def per_synapse(self):
-        """Joules per recorded synapse (rows) and time step (columns)."""
+        """Joules spent per recorded synapse (rows) up to each of :attr:`times` (columns)."""
         total = 0
         for _, variable, joules, _ in self._joules():
-            total = total + np.asarray(getattr(self, variable + "_"), dtype=float) * joules
+            total = total + self._series(variable) * joules
         return Quantity(total, dim=joule.dim)
 
     @property
     def total(self):
-        """Network energy (recorded synapses) at each recorded time step."""
+        """Joules spent by the recorded synapses up to each of :attr:`times`."""
         return Quantity(np.asarray(self.per_synapse).sum(axis=0), dim=joule.dim)

@@ -48,6 +48,7 @@ from brian2.units.fundamentalunits import Quantity, get_dimensions
 
 from spikesyn.energy import EnergyReport
 from spikesyn.errors import ParameterError
+from spikesyn.readable import format_si
 
 __all__ = [
     "DigitalEstimate", "EnergyComparison", "HOROWITZ_45NM", "compare", "digital_energy",
@@ -289,7 +290,7 @@ class EnergyComparison:
                 "ratio_digital_over_device": _json_float(self.ratio)}
 
     def __str__(self):
-        return (f"device {self.device}, digital {self.digital}, "
+        return (f"device {format_si(self.device)}, digital {format_si(self.digital)}, "
                 f"digital / device = {self.ratio:.3g}")
 
 

@@ -29,3 +29,7 @@ class ParameterError(SpikesynError, ValueError):
 
 class UnknownModelError(SpikesynError, LookupError):
     """No shipped card has the requested name (the message lists close matches)."""
+
+
+class RequirementError(SpikesynError, TypeError):
+    """A group that a synapse card connects lacks a variable the card needs, or holds it in another unit."""

@@ -1,13 +1,16 @@
 """The validated model a card describes, and the Brian2 keyword arguments it produces."""
 
 import difflib
+import re
 
 import numpy as np
+from brian2.units.fundamentalunits import get_unit_for_display
 
 from spikesyn.cards import read_card, resolve_card_path
 from spikesyn.devices.kernels import kernels_used
-from spikesyn.errors import ParameterError
-from spikesyn.units import as_quantity
+from spikesyn.errors import ParameterError, RequirementError
+from spikesyn.messages import announce_compile
+from spikesyn.units import as_quantity, parse_unit
 
 
 class Model:
@@ -146,6 +149,7 @@ class Model:
         >>> group = NeuronGroup(10, **ss.load_model("lif").neuron_kwargs(v_th=12 * mV))
         """
         self._require_kind("neuron")
+        announce_compile()
         kwargs = {"model": self._code["model"], "namespace": self._namespace_with_kernels(overrides),
                   "method": self._code.get("method", "exact")}
         for key in ("threshold", "reset", "refractory"):
@@ -175,23 +179,91 @@ class Model:
         >>> S = Synapses(pre, post, **ss.load_model("stdp").synapse_kwargs())
         """
         self._require_kind("synapse")
+        announce_compile()
         kwargs = {"model": self._code["model"], "namespace": self._namespace_with_kernels(overrides)}
         for key in ("on_pre", "on_post", "method"):
             if self._code.get(key, "").strip():
                 kwargs[key] = self._code[key]
         return kwargs
 
+    def check_requires(self, synapses):
+        """Check that the groups a synapse connects hold the variables the card writes or reads.
+
+        A synapse card names under ``[requires.pre]`` / ``[requires.post]`` each variable of the
+        neighbouring groups that its code uses, with its unit. Brian2 itself checks them only when
+        the network runs; this checks them as soon as the group exists, with a message that says
+        what to write. :meth:`initialise` and :class:`spikesyn.EnergyMonitor` call it.
+
+        Parameters
+        ----------
+        synapses : brian2.Synapses
+            A group created with this model's keyword arguments.
+
+        Raises
+        ------
+        spikesyn.errors.RequirementError
+            A neighbouring group lacks a required variable or holds it in another unit.
+
+        Examples
+        --------
+        >>> from brian2 import NeuronGroup, PoissonGroup, Synapses, Hz, ms
+        >>> import spikesyn as ss
+        >>> stdp = ss.load_model("stdp")
+        >>> post = NeuronGroup(1, "dge/dt = -ge/(5*ms) : 1", threshold="ge > 1",
+        ...                    name="post")  # as in Brian2's STDP example: ge without a unit
+        >>> S = Synapses(PoissonGroup(3, 10*Hz), post, **stdp.synapse_kwargs())
+        >>> stdp.check_requires(S)
+        Traceback (most recent call last):
+        ...
+        spikesyn.errors.RequirementError: card 'stdp' adds to ge_post, so the post-synaptic group 'post' must hold ge in siemens, but it declares ge in dimensionless units: write "dge/dt = -ge/tau_ge : siemens" or "ge : siemens" in that group's equations ...
+        """
+        self._require_kind("synapse")
+        sides = {"pre": getattr(synapses, "source", None), "post": getattr(synapses, "target", None)}
+        for side, table in self.requires.items():
+            group = sides.get(side)
+            if group is None:
+                continue
+            for name, unit_text in table.items():
+                self._check_required_variable(side, group, name, unit_text)
+
+    def _check_required_variable(self, side, group, name, unit_text):
+        needed = parse_unit(unit_text)
+        unit_name = unit_text.strip() or "1"
+        code = self._code.get("on_pre", "") + "\n" + self._code.get("on_post", "")
+        target = rf"\b{name}_{side}\s*"
+        what = ("adds to" if re.search(target + r"\+=", code)
+                else "writes" if re.search(target + r"[-*/]?=(?!=)", code) else "reads")
+        in_unit = "without a unit" if needed.dim == parse_unit("1").dim else f"in {unit_name}"
+        intro = (f"card {self.name!r} {what} {name}_{side}, so the {side}-synaptic group "
+                 f"{group.name!r} must hold {name} {in_unit}")
+        hint = f'write "{name} : {unit_name}" in that group\'s equations'
+        if needed.dim == parse_unit("siemens").dim:
+            hint = (f'write "d{name}/dt = -{name}/tau_{name} : {unit_name}" or "{name} : {unit_name}" '
+                    f"in that group's equations (a conductance, as the lif card's {name}), and make "
+                    f"the equations that use {name} expect {unit_name} (for example "
+                    f"{name}*(E_e - v)/C or {name}/g_leak)")
+        variable = group.variables.get(name) if hasattr(group, "variables") else None
+        if variable is None:
+            raise RequirementError(f"{intro}, but it has no variable {name!r}: {hint}")
+        if variable.dim != needed.dim:
+            declared = str(get_unit_for_display(variable.dim))
+            declared = "dimensionless units" if declared in ("1", "Unit(1)") else declared
+            raise RequirementError(f"{intro}, but it declares {name} in {declared}: {hint}")
+
     def initialise(self, group):
         """Apply the card's suggested initial values to a group (call after ``connect`` for synapses).
 
         State variables start at zero in Brian2, and every shipped card is written so that zero
-        is a valid rest state; this sets the card's ``[initial]`` table on top of that.
+        is a valid rest state; this sets the card's ``[initial]`` table on top of that. For a
+        synapse card it first checks the neighbouring groups (:meth:`check_requires`).
 
         Parameters
         ----------
         group : brian2.NeuronGroup or brian2.Synapses
             A group created with this model's keyword arguments.
         """
+        if self.kind == "synapse":
+            self.check_requires(group)
         for name, expr in self.initial.items():
             setattr(group, name, expr)
         return group

@@ -6,7 +6,7 @@ import pytest
 from brian2 import Network, NeuronGroup, SpikeGeneratorGroup, Synapses, mV, ms, nS, pjoule
 
 import spikesyn as ss
-from spikesyn.errors import CardError, ParameterError, UnknownModelError
+from spikesyn.errors import CardError, ParameterError, RequirementError, UnknownModelError
 
 from conftest import FIXTURES
 
@@ -102,3 +102,55 @@ def test_lif_rests_at_zero_and_fires_under_drive():
     spikes = SpikeMonitor(group)
     Network(group, spikes).run(20 * ms)
     assert spikes.count[0] == 0 and spikes.count[1] >= 1
+
+
+@pytest.mark.parametrize("given", ["pcm", "stdp"])
+def test_bare_name_means_the_shipped_card_even_when_a_folder_or_file_shadows_it(given, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pcm").mkdir()                       # a folder named like a shipped card
+    (tmp_path / "stdp").write_text("not a card")     # and a file
+    model = ss.load_model(given)
+    assert model.name == given
+    assert model.path.parent.name == "synapses" and model.path.parent.parent.name == "models"
+
+
+def test_a_path_is_a_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pcm").mkdir()
+    with pytest.raises(UnknownModelError, match="no card file at pcm"):
+        ss.load_model(tmp_path.joinpath("pcm").relative_to(tmp_path))   # a Path object
+    with pytest.raises(UnknownModelError, match="no card file"):
+        ss.load_model("./pcm")
+    own = tmp_path / "pcm.toml"
+    own.write_text((FIXTURES / "valid" / "decaying_synapse.toml").read_text())
+    assert ss.load_model("pcm.toml").name == "decaying_synapse"
+
+
+def _stdp_onto(post_equations):
+    stdp = ss.load_model("stdp")
+    pre = SpikeGeneratorGroup(1, [0], [1] * ms)
+    post = NeuronGroup(1, post_equations, threshold="False", name="song_neuron")
+    syn = Synapses(pre, post, **stdp.synapse_kwargs())
+    syn.connect()
+    return stdp, syn
+
+
+def test_dimensionless_ge_is_refused_when_the_synapse_is_set_up_not_at_run():
+    # Brian2's STDP example declares ge without a unit (ge in units of gmax)
+    stdp, syn = _stdp_onto("dge/dt = -ge/(5*ms) : 1")
+    with pytest.raises(RequirementError) as info:
+        stdp.initialise(syn)
+    message = str(info.value)
+    for words in ("card 'stdp'", "ge_post", "'song_neuron'", "in siemens", "dimensionless",
+                  '"ge : siemens"'):
+        assert words in message, message
+    with pytest.raises(RequirementError, match="declares ge in dimensionless units"):
+        ss.EnergyMonitor(syn, stdp)
+
+
+def test_missing_post_variable_is_named_with_what_to_write():
+    stdp, syn = _stdp_onto("v : 1")
+    with pytest.raises(RequirementError, match=r"has no variable 'ge': write \"dge/dt = -ge/tau_ge : siemens\""):
+        stdp.check_requires(syn)
+    stdp, syn = _stdp_onto("ge : siemens")
+    stdp.check_requires(syn)                         # the right unit passes

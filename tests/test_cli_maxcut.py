@@ -7,7 +7,7 @@ import sys
 import networkx as nx
 import pytest
 
-from spikesyn.cli import main
+from spikesyn.cli import DEMO_BEST_KNOWN, demo_best_partition, demo_graph, main
 from spikesyn.graphio import read_graph
 from spikesyn.networks.maxcut import cut_value
 
@@ -208,6 +208,9 @@ def test_demo_and_argument_checks(capsys):
     code, out, _ = _run(capsys, ["maxcut", "--demo", "--json", "--seed", "2", *FAST])
     d = json.loads(out)
     assert code == 0 and d["n"] == 200 and d["file"] == "demo" and d["cut"] > 0
+    assert d["best_known"] == 490 and d["cut"] <= d["best_known"]
+    code, out, _ = _run(capsys, ["maxcut", "--demo", "--seed", "2", *FAST])
+    assert "best known cut is 490 (simulated annealing, not proven optimal)" in out
     with pytest.raises(SystemExit) as info:
         main(["maxcut"])
     assert info.value.code == 2
@@ -236,3 +239,7 @@ def test_progress_line_ends_with_the_final_numbers(capsys):
     show({"elapsed": 0.5, "best": 10.0, "sweeps": 3})   # short runs print nothing at all
     done({"elapsed": 0.6, "best": 12.0, "sweeps": 5})
     assert capsys.readouterr().err == ""
+
+
+def test_demo_best_known_cut_is_the_cut_of_the_stored_partition():
+    assert cut_value(demo_graph(), demo_best_partition()) == DEMO_BEST_KNOWN == 490

@@ -39,14 +39,34 @@ def test_monitor_traces_cumulative_energy_over_time():
     Network(pre, post, syn, monitor).run(10 * ms)
     total = np.asarray(monitor.total / pjoule)
     assert np.all(np.diff(total) >= 0)
-    assert total[-1] == pytest.approx(float(ss.energy_of(syn, model).total / pjoule))
+    # recorded at the start of 0..9 ms, then the end of the run
+    np.testing.assert_allclose(np.asarray(monitor.times / ms), np.arange(11), atol=1e-9, rtol=0)
+    assert total[-1] == float(ss.energy_of(syn, model).total / pjoule)
     # spikes at 1..7 ms, recording at the start of each step: after 8 ms nothing changes
     assert total[8] == total[-1] and total[1] < total[-1]
-    assert monitor.per_synapse.shape == (len(syn), 10)
+    assert monitor.per_synapse.shape == (len(syn), 11)
+
+
+def test_monitor_ends_at_energy_of_when_the_last_event_falls_in_the_last_interval():
+    """A kick at 9.5 ms lies after the last recording (9 ms): the final value still counts it."""
+    model = ss.load_model(CARD)
+    pre = SpikeGeneratorGroup(1, [0, 0], [1, 9.5] * ms)
+    post = NeuronGroup(1, "ge : siemens")
+    syn = Synapses(pre, post, **model.synapse_kwargs(E_event=3 * pjoule))
+    syn.connect()
+    monitor = ss.EnergyMonitor(syn, model, dt=3 * ms)
+    net = Network(pre, post, syn, monitor)
+    net.run(10 * ms)
+    np.testing.assert_allclose(np.asarray(monitor.times / ms), [0, 3, 6, 9, 10], atol=1e-9, rtol=0)
+    np.testing.assert_allclose(np.asarray(monitor.total / pjoule), [0, 3, 3, 3, 6], atol=1e-9, rtol=0)
+    assert monitor.per_event["kick"][-1] == ss.energy_of(syn, model).per_event["kick"]
+    net.run(5 * ms)  # a second run: the end moves on, nothing is counted twice
+    np.testing.assert_allclose(np.asarray(monitor.times / ms), [0, 3, 6, 9, 12, 15], atol=1e-9, rtol=0)
+    assert float(monitor.total[-1] / pjoule) == 6.0
 
 
 def test_monitor_needs_a_card_with_events():
     lif = ss.load_model("lif")
     group = NeuronGroup(1, **lif.neuron_kwargs())
-    with pytest.raises(ValueError, match="declares no energy events"):
+    with pytest.raises(ss.SpikesynError, match="declares no energy events"):
         ss.EnergyMonitor(group, lif)

@@ -41,13 +41,13 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 from brian2 import *  # noqa: F401,F403  (the usual Brian2 script style)
-from brian2.utils.logger import BrianLogger
 
 import spikesyn as ss
 from spikesyn.devices import pcm as pcm_ref
+from spikesyn.readable import format_si
 
 prefs.codegen.target = "numpy"      # no compilation: fast for the small runs here
-BrianLogger.suppress_name("brian2.codegen.generators.base")  # rand() in synapse code: harmless warning
+ss.quiet()  # Brian2's loop-order warning for rand() in synapse code: nothing to act on
 seed(2024)
 OUT = Path(os.environ.get("SPIKESYN_TUTORIAL_OUT", "tutorial_output"))
 OUT.mkdir(parents=True, exist_ok=True)
@@ -65,7 +65,8 @@ ideal = ss.load_model("pcm_ideal")
 print(pcm)
 print("references:", ", ".join(pcm.references))
 for name in ("Gmax", "Gmin", "set_step", "step_noise", "t0", "t_r", "gain", "E_set", "E_reset"):
-    print(f"  {name:<10} = {pcm.parameters[name]!s:<14} range {pcm.parameter_range(name)}")
+    low, high = pcm.parameter_range(name)
+    print(f"  {name:<10} = {format_si(pcm.parameters[name]):<10} range [{format_si(low)}, {format_si(high)}]")
 print("state variables:", ", ".join(pcm.variables))
 
 # %% [markdown]
@@ -123,12 +124,12 @@ for k in range(n_events):
     G_ideal.append(float(S_ideal.dG[0] / uS) + float(ideal.parameters["Gmin"] / uS))
 G, G_ideal = np.array(G), np.array(G_ideal)
 
-Gmax, Gmin, beta = 25.0, 0.1, 0.1
+G_MAX, G_MIN, BETA = 25.0, 0.1, 0.1  # uS and the SET step of the card (names unlike its parameters)
 n = np.arange(1, n_set1 + 1)
 print(f"after {n_set1} SET pulses: mean {G[n_set1 - 1].mean():.2f} uS, "
-      f"formula Gmax - (Gmax - Gmin)(1 - beta)^n = {Gmax - (Gmax - Gmin) * (1 - beta) ** n_set1:.2f} uS, "
+      f"formula Gmax - (Gmax - Gmin)(1 - beta)^n = {G_MAX - (G_MAX - G_MIN) * (1 - BETA) ** n_set1:.2f} uS, "
       f"ideal {G_ideal[n_set1 - 1]:.1f} uS")
-print(f"after the RESET: mean {G[n_set1].mean():.3f} uS (Gmin = {Gmin} uS), max {G[n_set1].max():.2f} uS")
+print(f"after the RESET: mean {G[n_set1].mean():.3f} uS (Gmin = {G_MIN} uS), max {G[n_set1].max():.2f} uS")
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 4))
@@ -138,9 +139,9 @@ for trace in G[:, :15].T:
 ax.plot(pulses, G.mean(axis=1), color="tab:blue", lw=2, label="pcm: mean of 500 devices")
 ax.fill_between(pulses, G.mean(axis=1) - G.std(axis=1), G.mean(axis=1) + G.std(axis=1),
                 color="tab:blue", alpha=0.15, label="pcm: mean ± std")
-ax.plot(n, Gmax - (Gmax - Gmin) * (1 - beta) ** n, "k--", label=r"$G_{max} - (G_{max}-G_{min})(1-\beta)^n$")
+ax.plot(n, G_MAX - (G_MAX - G_MIN) * (1 - BETA) ** n, "k--", label=r"$G_{max} - (G_{max}-G_{min})(1-\beta)^n$")
 ax.plot(pulses, np.minimum(G_ideal, 40), color="tab:orange", lw=2, label="pcm_ideal (linear, unbounded)")
-ax.axhline(Gmax, color="grey", lw=0.8)
+ax.axhline(G_MAX, color="grey", lw=0.8)
 ax.axvline(n_set1 + 1, color="tab:red", lw=0.8, ls=":")
 ax.text(n_set1 + 1.3, 30, "RESET", color="tab:red")
 ax.set_xlabel("programming event")
@@ -185,7 +186,7 @@ reads = {label: np.array(r) for label, r in reads.items()}
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
 colors = {"low": "tab:purple", "mid": "tab:green", "high": "tab:red"}
 for label, group in groups.items():
-    G_prog = np.array(group.dG / uS) + Gmin
+    G_prog = np.array(group.dG / uS) + G_MIN
     mean_read = reads[label].mean(axis=1)
     ax1.plot(ages, mean_read, "o-", color=colors[label], label=f"{label}: G_prog ≈ {G_prog.mean():.1f} uS")
     mu, _ = pcm_ref.drift_exponent_stats(G_prog * uS)
@@ -203,7 +204,7 @@ ax1.legend(fontsize=8)
 # aihwkit convention (followed by the card): the noise amplitude is the drifted conductance
 # times Q_s of the programmed level, i.e. read_noise_std(G_prog) * G_drift / G_prog
 sample = reads["mid"][list(ages).index(1000)]
-G_mid = np.asarray(groups["mid"].dG / uS) + Gmin
+G_mid = np.asarray(groups["mid"].dG / uS) + G_MIN
 G_drifted = np.asarray(pcm_ref.drift(G_mid * uS, np.asarray(groups["mid"].nu), 1000 * second) / uS)
 noise = sample - G_drifted
 ax2.hist(noise, bins=60, color="tab:green", alpha=0.7, density=True, label="read minus drifted G")
@@ -245,7 +246,7 @@ means = {label: [] for label in quant}
 for k in range(n_pulses):
     net.run((k + 1) * period * second - net.t)
     for label, group in quant.items():
-        means[label].append(float(np.mean(group.dG / uS)) + Gmin)
+        means[label].append(float(np.mean(group.dG / uS)) + G_MIN)
 
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
 for label in quant:
@@ -254,8 +255,8 @@ ax1.set_xlabel("SET pulse")
 ax1.set_ylabel("mean programmed G (uS)")
 ax1.legend(fontsize=8)
 ax1.set_title("quantised SET (1000 devices each)")
-final = np.asarray(quant["8 levels, stochastic"].dG / uS) + Gmin
-ax2.hist(np.asarray(quant["continuous"].dG / uS) + Gmin, bins=60, alpha=0.5, label="continuous")
+final = np.asarray(quant["8 levels, stochastic"].dG / uS) + G_MIN
+ax2.hist(np.asarray(quant["continuous"].dG / uS) + G_MIN, bins=60, alpha=0.5, label="continuous")
 ax2.hist(final, bins=60, alpha=0.7, label="8 levels, stochastic")
 ax2.set_xlabel(f"G after {n_pulses} pulses (uS)")
 ax2.legend(fontsize=8)
@@ -286,17 +287,17 @@ neurons = NeuronGroup(10, **lif.neuron_kwargs())
 S = Synapses(inputs, neurons, **pcm.synapse_kwargs())
 S.connect(p=0.2)
 pcm.initialise(S)
-G_start = np.array(S.dG / uS) + Gmin
+G_start = np.array(S.dG / uS) + G_MIN
 spikes = SpikeMonitor(neurons)
-v = StateMonitor(neurons, "v", record=[0])
-net = Network(inputs, neurons, S, spikes, v)
+v_trace = StateMonitor(neurons, "v", record=[0])
+net = Network(inputs, neurons, S, spikes, v_trace)
 net.run(1 * second)
-G_end = np.array(S.dG / uS) + Gmin
+G_end = np.array(S.dG / uS) + G_MIN
 print(f"{len(S)} synapses, output rate {spikes.num_spikes / 10 / 1.0:.1f} Hz per neuron")
 print(ss.energy_of(S, pcm))
 
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.5))
-ax1.plot(v.t / ms, v.v[0] / mV)
+ax1.plot(v_trace.t / ms, v_trace.v[0] / mV)
 ax1.set_xlabel("time (ms)")
 ax1.set_ylabel("v above rest (mV)")
 ax1.set_title("LIF neuron 0 driven through PCM synapses")

@@ -21,18 +21,16 @@
 # flips, not edges. The noise $\eta_i$ is the read noise of the neuron's PCM synapses, amplified
 # by a gain that an annealing schedule lowers over the run (Cai et al., Nat. Electron. 2020).
 #
-# Run this file top to bottom with `python tutorials/02_maxcut_hopfield.py` (about a minute).
+# Run this file top to bottom with `python tutorials/02_maxcut_hopfield.py` (about a minute) or
+# open it as a notebook with jupytext. Figures go to the folder named by `SPIKESYN_TUTORIAL_OUT`
+# (default `tutorial_output`).
 
 # %%
 import itertools
 import os
-import tempfile
 import time
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use(os.environ.get("MPLBACKEND", "Agg"))
 import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
@@ -43,7 +41,8 @@ from spikesyn.networks.maxcut import AnnealSchedule, cut_value
 # The numpy runtime needs no compiler; on big graphs codegen="cython" (the default "auto") is
 # about twice as fast once compiled.
 CODEGEN = "numpy"
-OUT = Path(os.environ.get("SPIKESYN_TUTORIAL_OUT", tempfile.gettempdir()))  # where figures go
+OUT = Path(os.environ.get("SPIKESYN_TUTORIAL_OUT", "tutorial_output"))  # where figures go
+OUT.mkdir(parents=True, exist_ok=True)
 
 # %% [markdown]
 # ## 1. A small graph, checked against brute force
