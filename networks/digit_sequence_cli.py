@@ -113,9 +113,10 @@ def _table(result):
 
 def run_digits(args):
     """Run ``spikesyn sequence --data digits`` for parsed ``args``; return the exit status."""
-    from brian2 import BrianLogger, prefs
+    from brian2 import prefs
 
     from spikesyn import compile_notice
+    from spikesyn.messages import quiet as hide_order_warning
     from spikesyn.digit_videos import CONDITIONS
     from spikesyn.networks.digit_experiment import run_digit_sequence
     quiet = args.json
@@ -133,8 +134,7 @@ def run_digits(args):
         _check_output(args.plot)
         config = _config(args)
         prefs.codegen.target = args.target
-        BrianLogger.suppress_name("resolution_conflict")
-        BrianLogger.suppress_hierarchy("brian2.codegen.generators.base")
+        hide_order_warning()
         kind = "sequence-digits-soft_wta"
         if args.target == "cython" and not quiet and compile_notice.needs_compile(kind):
             print("compiling, first run only (about 60 s) ...", file=sys.stderr, flush=True)

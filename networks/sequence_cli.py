@@ -300,7 +300,8 @@ def run(args):
         logging.getLogger("brian2").setLevel(logging.ERROR)
         from brian2 import BrianLogger
         BrianLogger.suppress_name("resolution_conflict")
-        BrianLogger.suppress_name("brian2.codegen.generators.base")
+        from spikesyn.messages import quiet as hide_order_warning
+        hide_order_warning()
         kind = f"sequence-{config.synapse_card}-{config.neuron_card}"
         if args.target == "cython" and not quiet and compile_notice.needs_compile(kind):
             print("compiling, first run only (about 40 s) ...", file=sys.stderr, flush=True)
