@@ -92,7 +92,7 @@ class DigitSequenceConfig:
     frame: object = field(default_factory=lambda: 50 * ms)
     epochs: int = 3
     eta_W: float = 0.01
-    eta_b: float = 0.005
+    eta_b: float = 0.05
     tau_F: object = field(default_factory=lambda: 250 * ms)
     gamma1: float = 0.01
     gamma2: float = 0.003
