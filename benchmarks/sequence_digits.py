@@ -113,7 +113,9 @@ def ablation(run, config, seed, say, n_videos=None):
         "gamma2 only": dict(gamma1=0.0),
         "tau_F 125 ms": dict(tau_F=125 * ms),
         "tau_F 500 ms": dict(tau_F=500 * ms),
-        "gamma1 0.005": dict(gamma1=0.005),
+        "gamma1 0.003": dict(gamma1=0.003),
+        "gamma1 0.001": dict(gamma1=0.001),
+        "gamma1 0.003, gamma2 0.001": dict(gamma1=0.003, gamma2=0.001),
         "gamma1 0.02": dict(gamma1=0.02),
     }
     conds = [c for c in ("untransformed", "occlude_erase", "occlude_bright", "noise", "shuffled")
