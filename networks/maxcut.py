@@ -39,6 +39,7 @@ from __future__ import annotations
 import gc
 import json
 import math
+import os
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -47,8 +48,10 @@ import networkx as nx
 import numpy as np
 
 from spikesyn import compile_notice
+from spikesyn.checks import finite_number, positive_int, seed_value, shown
 from spikesyn.devices.kernels import _out as _call_result, _size as _call_size
 from spikesyn.errors import ParameterError
+from spikesyn.resources import NEURON_BYTES, SYNAPSE_BYTES, check_memory
 
 from .maxcut_devices import DEVICES, Device, get_device, program
 
@@ -421,28 +424,58 @@ def mark_compiled(N, codegen):
 def _seconds(value, name):
     if value is None:
         return None
-    try:
-        from brian2 import Quantity, second
-        if isinstance(value, Quantity):
-            from brian2.units.fundamentalunits import fail_for_dimension_mismatch
-            fail_for_dimension_mismatch(value, second, f"{name} must be a time")
-            value = float(value / second)
-    except ImportError:  # pragma: no cover
-        pass
+    from brian2 import Quantity, second
+    if isinstance(value, Quantity):
+        if value.dim is not second.dim:
+            raise ParameterError(f"{name} must be a time (seconds), got {value!r}")
+        value = float(value / second)
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise ParameterError(f"{name} must be a number of seconds or a brian2 time, got {value!r}")
+        raise ParameterError(f"{name} must be a number of seconds or a brian2 time, got {shown(value)}")
     value = float(value)
     if not math.isfinite(value) or value <= 0:
-        raise ParameterError(f"{name} must be positive, got {value!r}")
+        raise ParameterError(f"{name} must be a positive, finite number of seconds, got {value!r}")
     return value
 
 
-def _positive_int(value, name):
+def _positive_int(value, name, maximum=None, why=""):
     if value is None:
         return None
-    if isinstance(value, bool) or int(value) != value or value < 1:
-        raise ParameterError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+    return positive_int(value, name, maximum, why)
+
+
+def max_workers():
+    """The most ``workers`` :func:`maxcut` accepts: four per CPU core this process may use.
+
+    Each worker is a Brian2 process of ~40 MB or more, and a simulation uses one core: more
+    workers than cores only share them.
+
+    Examples
+    --------
+    >>> max_workers() >= 4
+    True
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    return 4 * max(cores, 1)
+
+
+def check_size(n, m, replicas, workers=1):
+    """Refuse, before building anything, a solve whose networks the memory cannot hold.
+
+    Raises
+    ------
+    spikesyn.resources.ResourceError
+        The estimate (neurons and synapses of every replica in every worker) exceeds the
+        memory available; the message gives it.
+
+    Examples
+    --------
+    >>> check_size(10, 20, 16)
+    """
+    check_memory(workers * replicas * (n * NEURON_BYTES + 2 * m * SYNAPSE_BYTES),
+                 f"{workers} x {replicas} replicas of a network of {n} neurons and {2 * m} synapses")
 
 
 def _pick_target(codegen):
@@ -553,22 +586,23 @@ def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=
         except TypeError:
             raise ParameterError(f"schedule must be an AnnealSchedule or (start, stop), got {schedule!r}") from None
     if target is not None:
-        try:
-            target = float(target)
-        except (TypeError, ValueError):
-            raise ParameterError(f"target must be a number, got {target!r}") from None
+        target = finite_number(target, "target")
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (2 ** 31))
-    seed = int(seed)
+    seed = seed_value(seed)
     cg = _pick_target(codegen)
     update_slots = _positive_int(update_slots, "update_slots")
-    workers = _positive_int(workers, "workers") or 1
+    workers = _positive_int(workers, "workers", max_workers(),
+                            " (four per CPU core; each worker is a Brian2 process)") or 1
+    if progress is not None and not callable(progress):
+        raise ParameterError(f"progress must be a function of one dict or None, got {shown(progress)}")
     if restarts not in RESTART_PLANS:
         raise ParameterError(f"restarts must be one of {', '.join(map(repr, RESTART_PLANS))}, got {restarts!r}")
 
     nodes, iu, iv, w = prepare_graph(G, weight)
     n, m = len(nodes), len(w)
     R = R or default_replicas(n)
+    check_size(n, m, R, workers)
     settings = {"seed": seed, "sweeps": sweeps, "replicas": R, "device": dev.describe(),
                 "schedule": {"start": schedule.start, "stop": schedule.stop, "shape": "geometric"},
                 "time_limit_s": time_limit, "restarts": restarts, "update_slots": update_slots, "target": target, "weight": weight, "codegen": cg,
