@@ -8,11 +8,12 @@ field, before Brian2 ever sees the equations. The card format is described in mo
 import contextlib
 import difflib
 import importlib
+import math
 import tomllib
 from importlib import resources
 from pathlib import Path
 
-from brian2 import Equations, NeuronGroup, Synapses
+from brian2 import Equations, NeuronGroup, Synapses, second
 from brian2.equations.unitcheck import check_units_statements
 from brian2.parsing.expressions import is_boolean_expression
 from brian2.units.fundamentalunits import DimensionMismatchError
@@ -124,6 +125,10 @@ def read_card(path):
             data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise CardError(path, "<file>", f"is not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise CardError(path, "<file>", f"is not a UTF-8 text file ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise CardError(path, "<file>", f"cannot be read: {exc.strerror or exc}") from None
     validate_card(data, path)
     return data
 
@@ -171,19 +176,29 @@ def _read_parameters(table, source):
         value = spec["value"]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise CardError(source, f"{field}.value", f"must be a number, got {value!r}")
+        if not math.isfinite(value):
+            raise CardError(source, f"{field}.value", f"must be a finite number, got {value!r}")
+        if not isinstance(spec["unit"], str):
+            raise CardError(source, f"{field}.unit", f"must be a unit string such as \"ms\", got {spec['unit']!r}")
         try:
             unit = parse_unit(spec["unit"])
         except ValueError as exc:
             raise CardError(source, f"{field}.unit", str(exc)) from None
-        lo, hi = spec.get("range", [None, None])
+        lo, hi = None, None
         if "range" in spec:
             rng = spec["range"]
+            # the shape is checked before the two bounds are taken out of it
             if (not isinstance(rng, list) or len(rng) != 2
-                    or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in rng)
+                    or not all(isinstance(x, (int, float)) and not isinstance(x, bool)
+                               and not math.isnan(x) for x in rng)
                     or rng[0] > rng[1]):
                 raise CardError(source, f"{field}.range", f"must be [low, high] numbers with low <= high, got {rng!r}")
+            lo, hi = rng
             if not lo <= value <= hi:
                 raise CardError(source, f"{field}.value", f"{value} is outside its range [{lo}, {hi}] {spec['unit']}")
+        elif value < 0 and unit.dim is second.dim:
+            raise CardError(source, f"{field}.value", f"a time cannot be negative, got {value} {spec['unit']} "
+                                                      f"(a range that allows it would say so)")
         values[name] = value * unit
         units[name] = (unit, spec["unit"])
         ranges[name] = (lo, hi)

@@ -271,3 +271,68 @@ def test_self_loop_warning_is_one_line_and_silent_under_quiet(tmp_path, capsys):
     assert code == 0
     assert [line for line in err.splitlines() if "self-loop" in line] == [
         "spikesyn maxcut: warning: maxcut ignores 1 self-loop(s): they are never cut"]
+
+
+# --------------------------------------------------------------------------- 3, 7, 10: cards
+VALID_CARD = (os.path.join(os.path.dirname(__file__), "cards", "valid", "decaying_synapse.toml"))
+
+
+def _card(tmp_path, old, new):
+    text = open(VALID_CARD, encoding="utf-8").read()
+    assert old in text
+    p = tmp_path / "card.toml"
+    p.write_text(text.replace(old, new), encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("old,new,field,words", [
+    ('unit = "ms"', 'unit = "ms*9**9**9"', "parameters.tau_w.unit", "outside [-10, 10]"),      # 3
+    ('unit = "ms"', 'unit = "ms/0"', "parameters.tau_w.unit", "finite, non-zero"),            # 3
+    ("range = [1.0, 1000.0]", "range = [1.0, 2.0, 3.0]", "parameters.tau_w.range", "[low, high]"),  # 7
+    ("range = [1.0, 1000.0]", "range = 5.0", "parameters.tau_w.range", "[low, high]"),            # 7
+    ("range = [1.0, 1000.0]", 'range = "1..1000"', "parameters.tau_w.range", "[low, high]"),      # 7
+    ("range = [1.0, 1000.0]", "range = [nan, 1000.0]", "parameters.tau_w.range", "[low, high]"),  # 10
+    ("value = 30.0", "value = nan", "parameters.tau_w.value", "finite"),                        # 10
+    ("value = 30.0, unit = \"ms\", range = [1.0, 1000.0]", "value = -30.0, unit = \"ms\"",
+     "parameters.tau_w.value", "a time cannot be negative"),                                     # 10
+])
+def test_card_defects_are_one_card_error_naming_the_field(tmp_path, old, new, field, words):
+    from spikesyn.errors import CardError
+    from spikesyn.model import load_model
+    p = _card(tmp_path, old, new)
+    t0 = time.perf_counter()
+    with pytest.raises(CardError) as info:
+        load_model(str(p))
+    assert info.value.field == field and words in info.value.problem and str(p) in str(info.value)
+    assert time.perf_counter() - t0 < 5
+
+
+@pytest.mark.parametrize("data", [b"\xff\xfe\x00n\x00a\x00m\x00e", bytes(range(256))])
+def test_non_utf8_or_binary_card_file_is_a_card_error(tmp_path, data):
+    from spikesyn.errors import CardError
+    from spikesyn.model import load_model
+    p = tmp_path / "bin.toml"
+    p.write_bytes(data)
+    with pytest.raises(CardError, match="not a UTF-8 text file|not valid TOML"):
+        load_model(str(p))
+
+
+@pytest.mark.parametrize("override", [
+    {"tau_w": math.nan * 1e-3}, {"w0": np.array([]) * 1e-9}, {"E_event": math.nan * 1e-12},
+])
+def test_nan_and_empty_overrides_never_pass_a_range_check(override):
+    from brian2 import joule, second, siemens
+    from spikesyn.model import load_model
+    model = load_model(VALID_CARD)
+    units = {"tau_w": second, "w0": siemens, "E_event": joule}
+    (name, value), = override.items()
+    with pytest.raises(ParameterError, match=rf"'{name}'.*not NaN or an empty array"):
+        model.synapse_kwargs(**{name: value * units[name]})
+
+
+def test_a_negative_time_without_a_range_is_refused(tmp_path):
+    from brian2 import ms
+    from spikesyn.model import load_model
+    model = load_model(str(_card(tmp_path, 'unit = "ms", range = [1.0, 1000.0]', 'unit = "ms"')))
+    with pytest.raises(ParameterError, match="'tau_w'.*negative time"):
+        model.synapse_kwargs(tau_w=-5 * ms)
