@@ -21,6 +21,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -402,6 +403,31 @@ def _signals_deferred():
             signal.signal(sig, handler)
 
 
+#: a Ctrl-C this soon after the one before is the same keypress repeated (or a SIGTERM that
+#: arrives with it), not a request to abandon the result that the first one is collecting
+_REPEAT_S = 1.0
+
+
+class _CtrlC:
+    """SIGINT handler of a command: passes the first Ctrl-C on to the handler before it
+    (Brian2's, which ends the current run, or Python's KeyboardInterrupt) and drops repeats
+    that follow within ``_REPEAT_S``; a later one is passed on too (it forces the interrupt)."""
+
+    def __init__(self, previous):
+        self.previous, self.last = previous, None
+
+    def __call__(self, signum, frame):
+        now = time.monotonic()
+        repeat = self.last is not None and now - self.last < _REPEAT_S
+        self.last = now
+        if repeat or self.previous == signal.SIG_IGN:
+            return
+        if callable(self.previous):
+            self.previous(signum, frame)
+        else:
+            raise KeyboardInterrupt
+
+
 def _sigterm_as_ctrl_c(signum, frame):
     """SIGTERM (``kill``, ``timeout``, process supervisors) ends a run as Ctrl-C does: the
     signal is passed on as SIGINT, which Brian2's run loop or Python's handler turns into the
@@ -410,15 +436,18 @@ def _sigterm_as_ctrl_c(signum, frame):
 
 
 @contextmanager
-def _sigterm_handled():
+def _signals_handled():
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    saved = signal.signal(signal.SIGTERM, _sigterm_as_ctrl_c)
+    saved_int = signal.getsignal(signal.SIGINT)
+    saved_term = signal.signal(signal.SIGTERM, _sigterm_as_ctrl_c)
+    signal.signal(signal.SIGINT, _CtrlC(saved_int))
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, saved)
+        signal.signal(signal.SIGTERM, saved_term)
+        signal.signal(signal.SIGINT, saved_int if saved_int is not None else signal.default_int_handler)
 
 
 def _one_line_warnings(command):
@@ -456,7 +485,7 @@ def main(argv=None):
     saved_show = warnings.showwarning
     warnings.showwarning = _one_line_warnings(args.command)
     try:
-        with _sigterm_handled():
+        with _signals_handled():
             return args.func(args, sub)
     except CliError as exc:
         print(f"spikesyn {args.command}: error: {exc}", file=sys.stderr)
@@ -466,6 +495,11 @@ def main(argv=None):
         return EXIT_INTERRUPTED
     finally:
         warnings.showwarning = saved_show
+        if argv is None and threading.current_thread() is threading.main_thread():
+            # run as a program: the answer is out, and Python's shutdown resets SIGINT to the
+            # default action, which would let a repeated Ctrl-C turn exit 0 into death by signal
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -336,3 +336,74 @@ def test_a_negative_time_without_a_range_is_refused(tmp_path):
     model = load_model(str(_card(tmp_path, 'unit = "ms", range = [1.0, 1000.0]', 'unit = "ms"')))
     with pytest.raises(ParameterError, match="'tau_w'.*negative time"):
         model.synapse_kwargs(tau_w=-5 * ms)
+
+
+# --------------------------------------------------------------------------- 4, 14: signals
+def _children(pid):
+    kids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                kids.append(int(entry))
+    return kids
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("signame,to_group,twice,workers", [
+    ("SIGTERM", False, False, "2"),   # kill, timeout, supervisors: the parent only
+    ("SIGINT", True, True, "2"),      # two quick Ctrl-C from a terminal
+    ("SIGINT", True, True, "1"),
+    ("SIGKILL", False, False, "2"),   # the parent cannot clean up: its workers must still die
+])
+def test_signals_end_a_run_cleanly_and_leave_no_process(tmp_path, signame, to_group, twice, workers):
+    import signal
+    G = nx.gnm_random_graph(40, 120, seed=4)
+    p = tmp_path / "g.txt"
+    p.write_text(f"40 {G.number_of_edges()}\n" + "".join(f"{u + 1} {v + 1} 1\n" for u, v in G.edges))
+    out_file = tmp_path / "part.txt"
+    proc = subprocess.Popen([sys.executable, "-m", "spikesyn.cli", "maxcut", str(p), "--json", "--seed", "1",
+                             "--time-limit", "120", "--codegen", "numpy", "--replicas", "2",
+                             "--workers", workers, "--out", str(out_file)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        seen = ""
+        while "best cut" not in seen:  # the first progress line: every worker is simulating
+            ch = proc.stderr.read(1)
+            assert ch, f"no progress line: {seen!r}"
+            seen += ch
+        kids = _children(proc.pid)
+        assert len(kids) == (int(workers) if workers != "1" else 0)
+        sig = getattr(signal, signame)
+        send = (lambda: os.killpg(proc.pid, sig)) if to_group else (lambda: os.kill(proc.pid, sig))
+        send()
+        if twice:
+            time.sleep(0.02)
+            send()
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    time.sleep(0.5)
+    assert [k for k in kids if _alive(k)] == []
+    if signame == "SIGKILL":
+        return
+    assert proc.returncode == 0, err
+    d = json.loads(out)
+    assert d["interrupted"] is True and d["stop_reason"] == "interrupted"
+    G = read_graph(p)
+    assert d["cut"] == cut_value(G, (set(d["partition"][0]), set(d["partition"][1])))
+    assert out_file.read_text().count("\n") == 41 and "Traceback" not in err
