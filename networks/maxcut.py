@@ -61,6 +61,9 @@ __all__ = ["maxcut", "MaxCutResult", "AnnealSchedule", "prepare_graph", "cut_val
 #: Relative noise (noise std / rms coupling of a neuron) at the start and end of the default
 #: anneal. Tuned on Gset G1/G14/G43 (see benchmarks/RESULTS_maxcut.md).
 DEFAULT_SCHEDULE = (0.7, 0.03)
+#: magnitudes of a (summed, non-zero) edge weight the solver takes: it sums squares of weights
+#: (the noise scale), which overflow above ~1e154 and lose all precision in subnormals
+WEIGHT_RANGE = (1e-150, 1e150)
 DEFAULT_SWEEPS = 1000
 #: first anneal of a time-limited run (later ones double)
 DEFAULT_SWEEPS_TIMED = 500
@@ -242,7 +245,8 @@ def prepare_graph(G, weight="weight"):
     Raises
     ------
     ParameterError
-        A weight is not a finite number.
+        A weight is not a finite number, or a summed weight's magnitude lies outside
+        :data:`WEIGHT_RANGE`.
     """
     if not isinstance(G, nx.Graph):
         raise ParameterError(f"maxcut needs a networkx graph, got {type(G).__name__}")
@@ -266,6 +270,13 @@ def prepare_graph(G, weight="weight"):
     if loops:
         warnings.warn(f"maxcut ignores {loops} self-loop(s): they are never cut", stacklevel=3)
     keys = [k for k, x in acc.items() if x != 0.0]
+    for k in keys:
+        if not WEIGHT_RANGE[0] <= abs(acc[k]) <= WEIGHT_RANGE[1]:
+            u, v = nodes[k[0]], nodes[k[1]]
+            raise ParameterError(
+                f"edge ({u!r}, {v!r}): weight {acc[k]!r} is outside the magnitudes the solver "
+                f"handles exactly ({WEIGHT_RANGE[0]:g} to {WEIGHT_RANGE[1]:g}: it squares and sums "
+                f"weights); scale the weights (the best partition does not change)")
     iu = np.array([k[0] for k in keys], dtype=np.int64)
     iv = np.array([k[1] for k in keys], dtype=np.int64)
     w = np.array([acc[k] for k in keys], dtype=float)

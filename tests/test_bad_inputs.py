@@ -407,3 +407,20 @@ def test_signals_end_a_run_cleanly_and_leave_no_process(tmp_path, signame, to_gr
     G = read_graph(p)
     assert d["cut"] == cut_value(G, (set(d["partition"][0]), set(d["partition"][1])))
     assert out_file.read_text().count("\n") == 41 and "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- 11: extreme weights
+@pytest.mark.parametrize("w", [1e160, -1e160, 1e-320, 1e-200])
+def test_weights_the_solver_cannot_square_are_refused(w):
+    G = nx.cycle_graph(8)
+    nx.set_edge_attributes(G, w, "weight")
+    with pytest.raises(ParameterError, match=r"edge \(0, 1\): weight .* outside the magnitudes"):
+        maxcut(G, sweeps=5, codegen="numpy")
+
+
+def test_large_but_squarable_weights_still_give_the_exact_cut():
+    G = nx.cycle_graph(8)
+    nx.set_edge_attributes(G, 1e100, "weight")
+    res = maxcut(G, sweeps=200, seed=1, codegen="numpy", replicas=4)
+    # an even cycle of 8 edges is bipartite: every edge is cut
+    np.testing.assert_allclose(res.cut, 8e100, rtol=1e-12, atol=0)
