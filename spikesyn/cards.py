@@ -257,6 +257,19 @@ def _check_with_brian(data, source):
     if "refractory" in eqs:
         _check_expression(eqs["refractory"], group, variables, source, "equations.refractory",
                           allow_time=True)
+    _check_initial_values(data, group, variables, source)
+
+
+def _check_initial_values(data, group, variables, source):
+    """The ``[initial]`` expressions, read as Brian2 will at ``initialise()``: symbols and units
+    are checked when the card loads, not when the first group is set up."""
+    initial = data.get("initial", {})
+    if not isinstance(initial, dict):
+        return  # reported by _check_initial
+    declared = set(data["_equations"].names)
+    for name, expr in initial.items():
+        if name in declared and isinstance(expr, str) and expr.strip():
+            _check_statements(f"{name} = {expr}", group, variables, source, f"initial.{name}")
 
 
 def _probe_group(data, namespace):

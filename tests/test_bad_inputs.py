@@ -424,3 +424,22 @@ def test_large_but_squarable_weights_still_give_the_exact_cut():
     res = maxcut(G, sweeps=200, seed=1, codegen="numpy", replicas=4)
     # an even cycle of 8 edges is bipartite: every edge is cut
     np.testing.assert_allclose(res.cut, 8e100, rtol=1e-12, atol=0)
+
+
+# --------------------------------------------------------------------------- 15: [initial] at load
+@pytest.mark.parametrize("expr,words", [
+    ('"5*ms"', "expected unit"), ('"w0 +"', ""), ('"no_such_symbol"', "no_such_symbol"),
+])
+def test_initial_expressions_are_checked_when_the_card_loads(tmp_path, expr, words):
+    from spikesyn.errors import CardError
+    from spikesyn.model import load_model
+    p = _card(tmp_path, 'w = "w0"', f"w = {expr}")
+    with pytest.raises(CardError) as info:
+        load_model(str(p))
+    assert info.value.field == "initial.w" and words.lower() in str(info.value).lower()
+
+
+def test_valid_initial_expressions_still_load(tmp_path):
+    from spikesyn.model import load_model
+    p = _card(tmp_path, 'w = "w0"', 'w = "w0 * rand() + 0.5*nS"')
+    assert load_model(str(p)).initial["w"] == "w0 * rand() + 0.5*nS"
