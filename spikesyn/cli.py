@@ -479,8 +479,13 @@ def _add_builder_commands(sub):
 
 def main(argv=None):
     """Entry point of the ``spikesyn`` console script; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        # building the parser imports Brian2 (seconds): a Ctrl-C then is an interruption too
+        parser = build_parser()
+        args = parser.parse_args(argv)
+    except KeyboardInterrupt:
+        print("spikesyn: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     sub = parser._subparsers._group_actions[0].choices[args.command]
     saved_show = warnings.showwarning
     warnings.showwarning = _one_line_warnings(args.command)

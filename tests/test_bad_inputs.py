@@ -443,3 +443,21 @@ def test_valid_initial_expressions_still_load(tmp_path):
     from spikesyn.model import load_model
     p = _card(tmp_path, 'w = "w0"', 'w = "w0 * rand() + 0.5*nS"')
     assert load_model(str(p)).initial["w"] == "w0 * rand() + 0.5*nS"
+
+
+# --------------------------------------------------------------------------- 7: Ctrl-C at start-up
+def test_importing_the_command_line_imports_no_brian2():
+    code = "import sys, spikesyn.cli; print('brian2' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "False", out.stderr
+
+
+def test_ctrl_c_while_the_parser_imports_is_one_line_and_exit_130(monkeypatch, capsys):
+    import spikesyn.cli as cli
+
+    def interrupted():
+        raise KeyboardInterrupt
+    monkeypatch.setattr(cli, "build_parser", interrupted)
+    assert cli.main(["maxcut", "--demo"]) == 130
+    out, err = capsys.readouterr()
+    assert out == "" and err == "spikesyn: interrupted\n"
