@@ -9,6 +9,7 @@ import contextlib
 import difflib
 import importlib
 import math
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -245,19 +246,39 @@ def _check_with_brian(data, source):
     try:
         model_eqs.check_units(group, run_namespace={})
     except (DimensionMismatchError, KeyError) as exc:
-        raise CardError(source, "equations.model", _describe(exc)) from None
-    fields = ("threshold",) if data["kind"] == "neuron" else ()
-    for field in fields:
-        if field in eqs:
-            _check_expression(eqs[field], group, variables, source, f"equations.{field}")
-    code_fields = ("reset",) if data["kind"] == "neuron" else _SYNAPSE_CODE
-    for field in code_fields:
-        if field in eqs and eqs[field].strip():
-            _check_statements(eqs[field], group, variables, source, f"equations.{field}")
-    if "refractory" in eqs:
-        _check_expression(eqs["refractory"], group, variables, source, "equations.refractory",
-                          allow_time=True)
-    _check_initial_values(data, group, variables, source)
+        raise _naming_parameters(CardError(source, "equations.model", _describe(exc)), data) from None
+    try:
+        fields = ("threshold",) if data["kind"] == "neuron" else ()
+        for field in fields:
+            if field in eqs:
+                _check_expression(eqs[field], group, variables, source, f"equations.{field}")
+        code_fields = ("reset",) if data["kind"] == "neuron" else _SYNAPSE_CODE
+        for field in code_fields:
+            if field in eqs and eqs[field].strip():
+                _check_statements(eqs[field], group, variables, source, f"equations.{field}")
+        if "refractory" in eqs:
+            _check_expression(eqs["refractory"], group, variables, source, "equations.refractory",
+                              allow_time=True)
+        _check_initial_values(data, group, variables, source)
+    except CardError as exc:
+        raise _naming_parameters(exc, data) from None
+
+
+def _naming_parameters(error, data):
+    """A unit error with the card parameters of the offending expression and their declared
+    units added, so that a parameter given the wrong unit is named (Brian2 reports only the
+    expression, in SI base units)."""
+    if "unit" not in error.problem:
+        return error
+    from brian2.utils.stringtools import get_identifiers
+    quoted = re.findall(r"(?:Expression|statement) '([^']*)'|statement \"([^\"]*)\"", error.problem)
+    text = " ".join(a or b for a, b in quoted) or error.problem
+    used = sorted(get_identifiers(text) & set(data["_units"]))
+    if not used:
+        return error
+    listed = ", ".join(f"{name} [{data['_units'][name][1]}]" for name in used)
+    return CardError(error.source, error.field, f"{error.problem} Card parameters in it: {listed}; "
+                                                f"check that each has the unit the equation needs.")
 
 
 def _check_initial_values(data, group, variables, source):

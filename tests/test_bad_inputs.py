@@ -461,3 +461,16 @@ def test_ctrl_c_while_the_parser_imports_is_one_line_and_exit_130(monkeypatch, c
     assert cli.main(["maxcut", "--demo"]) == 130
     out, err = capsys.readouterr()
     assert out == "" and err == "spikesyn: interrupted\n"
+
+
+# --------------------------------------------------------------------------- 13: wrong parameter unit
+@pytest.mark.parametrize("old,new,field,named", [
+    ('tau_w = { value = 30.0, unit = "ms"', 'tau_w = { value = 30.0, unit = "mV"', "equations.model", "tau_w [mV]"),
+    ('w0 = { value = 2.0, unit = "nS"', 'w0 = { value = 2.0, unit = "nA"', "equations.on_pre", "w0 [nA]"),
+])
+def test_a_parameter_with_the_wrong_unit_is_named_in_the_error(tmp_path, old, new, field, named):
+    from spikesyn.errors import CardError
+    from spikesyn.model import load_model
+    with pytest.raises(CardError) as info:
+        load_model(str(_card(tmp_path, old, new)))
+    assert info.value.field == field and f"Card parameters in it: {named}" in info.value.problem
