@@ -132,8 +132,10 @@ def _add_maxcut(sub):
         "maxcut", help="solve max-cut on a graph file with a noisy Hopfield spiking network",
         description="Find a large cut of a weighted graph with a noisy Hopfield network of "
                     "stochastic binary spiking neurons on PCM synapses (Brian2).",
-        epilog="exit status: 0 solved, 2 bad input (file, format or option), 130 interrupted "
-               "before any result")
+        epilog="exit status: 0 solved (Ctrl-C or SIGTERM during the solve: the best result so "
+               "far), 2 bad input (file, format, option, output path, or a size the memory cannot "
+               "hold; checked before the solve), 130 interrupted before any result. Output files "
+               "are written whole or not at all, through symbolic links; devices are never replaced.")
     p.add_argument("graph", nargs="?", help="graph file (Gset/rudy, edge list, GML, GraphML, Matrix Market)")
     p.add_argument("--demo", action="store_true", help="solve a built-in 200-node graph instead of a file")
     p.add_argument("--format", choices=FORMATS, default="auto", help="file format (default: auto)")
