@@ -82,8 +82,8 @@ OUTCOMES = ("clean", "poor message", "traceback", "partial files", "wrong result
 class Case:
     """One input. ``argv`` (CLI) or ``call`` (API, a function of no arguments); ``files``: name ->
     text or bytes written into the case's directory first; ``names``: a word the error must
-    contain; ``expect``: None for a bad input, or a function of (exit code, stdout) that says
-    whether an edge input's answer is right; ``errors``: the exception classes (by name) an API
+    contain; ``expect``: None for a bad input, or a function of (exit code, stdout, stderr) that
+    says whether an edge input's answer is right (its files must not change either); ``errors``: the exception classes (by name) an API
     case may raise."""
     name: str
     argv: list | None = None
@@ -105,7 +105,7 @@ def _card_case(name, old, new, names):
 
 
 def _json_cut(expected_cut, n):
-    def check(code, out):
+    def check(code, out, err):
         try:
             d = json.loads(out)
         except ValueError:
@@ -216,8 +216,12 @@ def cases():
              files={"g.txt": TINY}, names="no/p.txt"),
         Case("--out onto a directory", ["maxcut", "g.txt", "--out", "d", *FAST],
              files={"g.txt": TINY, "d/keep": "x"}, names="d"),
-        Case("--out onto a FIFO nobody reads", ["maxcut", "g.txt", "--out", "fifo", *FAST],
-             files={"g.txt": TINY, "fifo": "<fifo>"}, names="fifo"),
+        Case("--out onto a FIFO nobody reads", ["maxcut", "g.txt", "--out", "fifo", "--json", *FAST],
+             files={"g.txt": TINY, "fifo": "<fifo>"},
+             expect=lambda code, out, err: code == 2 and json.loads(out)["cut"] == 2.0
+             and [line for line in err.splitlines() if "error:" in line] == [
+                 "spikesyn maxcut: error: writing the outputs failed, none written: fifo: is a FIFO "
+                 "that no process reads"]),
         Case("--plot with a text suffix", ["maxcut", "g.txt", "--plot", "p.txt", *FAST],
              files={"g.txt": TINY}, names="p.txt"),
         Case("--plot onto a directory", ["maxcut", "g.txt", "--plot", "d", *FAST],
@@ -399,7 +403,13 @@ def _classify(case, res, before, after):
     if case.expect is not None:
         if res["exception"] is not None:
             return "traceback"
-        return "clean" if case.expect(res["code"], res["out"]) else "wrong result"
+        if before != after:
+            return "partial files"
+        try:
+            right = case.expect(res["code"], res["out"], res["err"])
+        except (ValueError, KeyError, TypeError):
+            right = False
+        return "clean" if right else "wrong result"
     if res["exception"] is not None:
         mro = res["exception"][2]
         if not set(case.errors) & set(mro):

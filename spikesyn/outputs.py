@@ -12,8 +12,10 @@ What is at the path decides how it is written:
   ``os.replace``; a new file gets the mode the umask gives (``0644`` under the usual ``022``),
   an existing one keeps its mode;
 * a symbolic link: the same, applied to the file the link points to (the link stays a link);
-* a character device (``/dev/null``, a terminal) or a FIFO with a reader: written directly,
-  nothing is ever replaced; a FIFO that no process reads is refused instead of blocking.
+* a character device (``/dev/null``, a terminal) or a FIFO (``/dev/stdout`` in a pipeline):
+  written directly, nothing is ever replaced; a FIFO that no process reads when the output is
+  written is an error instead of a wait without end (it is not opened before then: a reader
+  such as ``cat`` ends at the first writer that closes).
 
 Examples
 --------
@@ -37,6 +39,7 @@ import errno
 import os
 import stat
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from spikesyn.errors import SpikesynError
@@ -86,8 +89,8 @@ def check_output(path, option="", image=False):
     Raises
     ------
     OutputPathError
-        Empty name, a directory, a block device or socket, a FIFO nobody reads, a missing or
-        unwritable directory, an unwritable file, or (``image``) an unsupported suffix.
+        Empty name, a directory, a block device or socket, a missing or unwritable directory,
+        an unwritable file, or (``image``) an unsupported suffix.
 
     Examples
     --------
@@ -121,12 +124,9 @@ def check_output(path, option="", image=False):
         mode = st.st_mode
         if stat.S_ISDIR(mode):
             raise OutputPathError(option, text, "is a directory, not a file")
-        if stat.S_ISCHR(mode):
+        if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
             if not os.access(p, os.W_OK):
-                raise OutputPathError(option, text, "device is not writable")
-            return
-        if stat.S_ISFIFO(mode):
-            _probe_fifo(p, option, text)
+                raise OutputPathError(option, text, "is not writable")
             return
         if not stat.S_ISREG(mode):
             raise OutputPathError(option, text, "is a device or socket: spikesyn writes only regular "
@@ -141,14 +141,24 @@ def check_output(path, option="", image=False):
         raise OutputPathError(option, text, "file is not writable")
 
 
-def _probe_fifo(p, option, text):
+@contextmanager
+def _reader_held(p):
+    """For a FIFO: fail at once when no process reads it, and keep it open for writing while
+    the output is written (so that the ``open`` of the writer cannot block, and the reader
+    sees one end of file, after the output)."""
+    if not stat.S_ISFIFO(os.stat(p).st_mode):
+        yield
+        return
     try:
         fd = os.open(p, os.O_WRONLY | os.O_NONBLOCK)
     except OSError as exc:
         if exc.errno == errno.ENXIO:
-            raise OutputPathError(option, text, "is a FIFO that no process reads") from None
-        raise OutputPathError(option, text, f"cannot open: {exc.strerror or exc}") from None
-    os.close(fd)
+            raise OutputPathError("", p, "is a FIFO that no process reads") from None
+        raise
+    try:
+        yield
+    finally:
+        os.close(fd)
 
 
 def _target(p):
@@ -164,6 +174,14 @@ def _is_special(p):
     return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
 
 
+def _named(path, write, name):
+    """Run ``write(name)``; an OSError becomes an error that names the output."""
+    try:
+        write(name)
+    except OSError as exc:
+        raise OutputPathError("", path, f"cannot be written: {exc.strerror or exc}") from None
+
+
 def write_outputs(items):
     """Write several files as a set: all complete and in place, or none changed.
 
@@ -175,8 +193,11 @@ def write_outputs(items):
 
     Raises
     ------
+    OutputPathError
+        A ``write`` failed with an OSError (named after its output), or a FIFO has no reader;
+        no target is replaced then.
     Exception
-        Whatever a ``write`` raised (no target replaced then), or ``OSError`` of the move.
+        Whatever else a ``write`` raised (no target replaced either), or ``OSError`` of a move.
 
     Examples
     --------
@@ -188,7 +209,7 @@ def write_outputs(items):
     >>> write_outputs([(a, lambda t: open(t, "w").write("a")), (b, fail)])
     Traceback (most recent call last):
     ...
-    OSError: disk full
+    spikesyn.outputs.OutputPathError: .../b.txt: cannot be written: disk full
     >>> os.path.exists(a), os.listdir(d)
     (False, [])
     """
@@ -204,14 +225,15 @@ def write_outputs(items):
                                        dir=target.parent if str(target.parent) else ".")
             os.close(fd)
             staged.append((tmp, target))
-            write(tmp)
+            _named(p, write, tmp)
             try:
                 keep = stat.S_IMODE(os.stat(target).st_mode)
             except FileNotFoundError:
                 keep = 0o666 & ~_umask()
             os.chmod(tmp, keep)
         for p, write in direct:
-            write(str(p))
+            with _reader_held(p):
+                _named(p, write, str(p))
     except BaseException:
         for tmp, _ in staged:
             if os.path.lexists(tmp):

@@ -80,12 +80,28 @@ def test_a_character_device_is_written_directly_never_replaced():
     assert stat.S_ISCHR(after.st_mode) and (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
 
 
-def test_a_fifo_without_reader_is_refused_not_waited_on(tmp_path):
+def test_a_fifo_without_reader_is_an_error_not_a_wait(tmp_path):
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
+    check_output(fifo, "--out")  # not opened before the output is written
+    t0 = time.perf_counter()
     with pytest.raises(OutputPathError, match="no process reads"):
-        check_output(fifo, "--out")
-    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+        write_outputs([(fifo, lambda name: open(name, "w").write("x"))])
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and time.perf_counter() - t0 < 2
+
+
+def test_a_fifo_with_a_reader_gets_the_whole_output_once(tmp_path):
+    import threading
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo).read()))
+    reader.start()
+    time.sleep(0.2)
+    check_output(fifo, "--out")
+    write_outputs([(fifo, lambda name: open(name, "w").write("1 0\n2 1\n"))])
+    reader.join(timeout=5)
+    assert got == ["1 0\n2 1\n"] and stat.S_ISFIFO(os.stat(fifo).st_mode)
 
 
 def test_a_failed_write_leaves_no_file_and_no_temporary(tmp_path):
@@ -94,7 +110,7 @@ def test_a_failed_write_leaves_no_file_and_no_temporary(tmp_path):
         raise OSError("disk full")
     keep = tmp_path / "keep.txt"
     keep.write_text("old")
-    with pytest.raises(OSError):
+    with pytest.raises(OutputPathError, match="keep.txt: cannot be written: disk full"):
         write_outputs([(tmp_path / "a.txt", lambda n: open(n, "w").write("a")), (keep, fail)])
     assert sorted(os.listdir(tmp_path)) == ["keep.txt"] and keep.read_text() == "old"
 
@@ -216,13 +232,13 @@ def test_a_failed_plot_writes_no_partition_but_prints_the_result(tmp_path, tiny,
 
     def broken(*args, **kwargs):
         def write(name):
-            raise OSError("no space left on device")
+            raise OSError(28, "No space left on device")
         return write
     monkeypatch.setattr(cli, "_plot_writer", broken)
     out_file = tmp_path / "p.txt"
     code, out, err = _run(capsys, ["maxcut", str(tiny), "--out", str(out_file), "--plot",
                                    str(tmp_path / "p.png"), "--json", "--seed", "1", *FAST])
-    assert code == 2 and "none written" in err and "no space left" in err
+    assert code == 2 and "none written" in err and "p.png: cannot be written: No space left" in err
     assert json.loads(out)["cut"] == 2.0
     assert sorted(os.listdir(tmp_path)) == ["g.txt"]
 
