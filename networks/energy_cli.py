@@ -21,6 +21,7 @@ import math
 import sys
 
 from spikesyn.argtypes import number
+from spikesyn.checks import SEED_MAX
 from spikesyn.readable import format_si
 
 __all__ = ["add_parser", "run", "energy_demo", "format_table", "comparison", "format_comparison"]
@@ -53,7 +54,8 @@ def add_parser(subparsers):
                    help="LIF neurons (default 10)")
     p.add_argument("--rate", type=_positive(float, 1e4), default=20.0, metavar="HZ",
                    help="input rate in Hz (default 20)")
-    p.add_argument("--seed", type=int, default=0, metavar="K", help="random seed (default 0)")
+    p.add_argument("--seed", type=number(int, 0, SEED_MAX), default=0, metavar="K",
+                   help="random seed (default 0)")
     p.add_argument("--target", choices=("numpy", "cython"), default="numpy",
                    help="Brian2 code generation target (default numpy)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -101,8 +103,13 @@ def energy_demo(card="pcm", duration=1.0, inputs=50, neurons=10, rate=20.0, seed
 
     import spikesyn as ss
     from spikesyn.energy_compare import operation_counts
+    from spikesyn.checks import finite_number, positive_int, seed_value
     from spikesyn.errors import ParameterError
+    from spikesyn.outputs import atomic_write, check_output
+    from spikesyn.resources import NEURON_BYTES, SYNAPSE_BYTES, check_memory
 
+    if plot is not None:
+        check_output(plot, "plot", image=True)
     model = ss.load_model(card)
     if model.kind != "synapse":
         raise ParameterError(f"card {model.name!r} is a {model.kind} card: give a synapse device card")
@@ -115,6 +122,16 @@ def energy_demo(card="pcm", duration=1.0, inputs=50, neurons=10, rate=20.0, seed
         raise ParameterError(f"card {model.name!r} needs variables the Poisson -> lif demo "
                              f"lacks: {sorted(missing) or sorted(model.requires.get('pre', {}))}")
 
+    inputs = positive_int(inputs, "inputs")
+    neurons = positive_int(neurons, "neurons")
+    seed = seed_value(seed)
+    duration = finite_number(duration, "duration")
+    rate = finite_number(rate, "rate")
+    if duration <= 0 or rate <= 0:
+        raise ParameterError(f"duration and rate must be positive, got duration={duration!r}, rate={rate!r}")
+    check_memory(inputs * neurons * SYNAPSE_BYTES + (inputs + neurons) * NEURON_BYTES,
+                 f"all-to-all synapses from {inputs} inputs to {neurons} neurons "
+                 f"({inputs * neurons} synapses)")
     b2.prefs.codegen.target = target
     b2.seed(seed)
     pre = b2.PoissonGroup(int(inputs), float(rate) * b2.Hz, name="energy_inputs*")
@@ -130,7 +147,7 @@ def energy_demo(card="pcm", duration=1.0, inputs=50, neurons=10, rate=20.0, seed
     report = ss.energy_of(syn, model)
     ops = operation_counts(syn, m_pre.count[:], m_post.count[:], plastic="on_post" in kwargs)
     if plot is not None:
-        report.plot_histogram(plot)
+        atomic_write(plot, report.plot_histogram)
     return {
         "card": model.name,
         "duration_s": float(duration),
@@ -274,14 +291,11 @@ def format_table(d):
 
 def run(args):
     """Run the subcommand for parsed ``args``; return the exit status."""
-    import os
-
     from spikesyn.errors import SpikesynError
+    from spikesyn.outputs import check_output
     try:
         if args.plot is not None:
-            directory = os.path.dirname(os.path.abspath(args.plot))
-            if not os.path.isdir(directory):
-                raise SpikesynError(f"{args.plot}: directory {directory} does not exist")
+            check_output(args.plot, "--plot", image=True)
         import logging
         logging.getLogger("brian2").setLevel(logging.ERROR)
         d = energy_demo(card=args.card, duration=args.duration, inputs=args.inputs,

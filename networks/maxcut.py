@@ -39,6 +39,7 @@ from __future__ import annotations
 import gc
 import json
 import math
+import os
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -47,8 +48,10 @@ import networkx as nx
 import numpy as np
 
 from spikesyn import compile_notice
+from spikesyn.checks import finite_number, positive_int, seed_value, shown
 from spikesyn.devices.kernels import _out as _call_result, _size as _call_size
 from spikesyn.errors import ParameterError
+from spikesyn.resources import NEURON_BYTES, SYNAPSE_BYTES, check_memory
 
 from .maxcut_devices import DEVICES, Device, get_device, program
 
@@ -58,6 +61,9 @@ __all__ = ["maxcut", "MaxCutResult", "AnnealSchedule", "prepare_graph", "cut_val
 #: Relative noise (noise std / rms coupling of a neuron) at the start and end of the default
 #: anneal. Tuned on Gset G1/G14/G43 (see benchmarks/RESULTS_maxcut.md).
 DEFAULT_SCHEDULE = (0.7, 0.03)
+#: magnitudes of a (summed, non-zero) edge weight the solver takes: it sums squares of weights
+#: (the noise scale), which overflow above ~1e154 and lose all precision in subnormals
+WEIGHT_RANGE = (1e-150, 1e150)
 DEFAULT_SWEEPS = 1000
 #: first anneal of a time-limited run (later ones double)
 DEFAULT_SWEEPS_TIMED = 500
@@ -239,7 +245,8 @@ def prepare_graph(G, weight="weight"):
     Raises
     ------
     ParameterError
-        A weight is not a finite number.
+        A weight is not a finite number, or a summed weight's magnitude lies outside
+        :data:`WEIGHT_RANGE`.
     """
     if not isinstance(G, nx.Graph):
         raise ParameterError(f"maxcut needs a networkx graph, got {type(G).__name__}")
@@ -263,6 +270,13 @@ def prepare_graph(G, weight="weight"):
     if loops:
         warnings.warn(f"maxcut ignores {loops} self-loop(s): they are never cut", stacklevel=3)
     keys = [k for k, x in acc.items() if x != 0.0]
+    for k in keys:
+        if not WEIGHT_RANGE[0] <= abs(acc[k]) <= WEIGHT_RANGE[1]:
+            u, v = nodes[k[0]], nodes[k[1]]
+            raise ParameterError(
+                f"edge ({u!r}, {v!r}): weight {acc[k]!r} is outside the magnitudes the solver "
+                f"handles exactly ({WEIGHT_RANGE[0]:g} to {WEIGHT_RANGE[1]:g}: it squares and sums "
+                f"weights); scale the weights (the best partition does not change)")
     iu = np.array([k[0] for k in keys], dtype=np.int64)
     iv = np.array([k[1] for k in keys], dtype=np.int64)
     w = np.array([acc[k] for k in keys], dtype=float)
@@ -421,28 +435,58 @@ def mark_compiled(N, codegen):
 def _seconds(value, name):
     if value is None:
         return None
-    try:
-        from brian2 import Quantity, second
-        if isinstance(value, Quantity):
-            from brian2.units.fundamentalunits import fail_for_dimension_mismatch
-            fail_for_dimension_mismatch(value, second, f"{name} must be a time")
-            value = float(value / second)
-    except ImportError:  # pragma: no cover
-        pass
+    from brian2 import Quantity, second
+    if isinstance(value, Quantity):
+        if value.dim is not second.dim:
+            raise ParameterError(f"{name} must be a time (seconds), got {value!r}")
+        value = float(value / second)
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise ParameterError(f"{name} must be a number of seconds or a brian2 time, got {value!r}")
+        raise ParameterError(f"{name} must be a number of seconds or a brian2 time, got {shown(value)}")
     value = float(value)
     if not math.isfinite(value) or value <= 0:
-        raise ParameterError(f"{name} must be positive, got {value!r}")
+        raise ParameterError(f"{name} must be a positive, finite number of seconds, got {value!r}")
     return value
 
 
-def _positive_int(value, name):
+def _positive_int(value, name, maximum=None, why=""):
     if value is None:
         return None
-    if isinstance(value, bool) or int(value) != value or value < 1:
-        raise ParameterError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+    return positive_int(value, name, maximum, why)
+
+
+def max_workers():
+    """The most ``workers`` :func:`maxcut` accepts: four per CPU core this process may use.
+
+    Each worker is a Brian2 process of ~40 MB or more, and a simulation uses one core: more
+    workers than cores only share them.
+
+    Examples
+    --------
+    >>> max_workers() >= 4
+    True
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    return 4 * max(cores, 1)
+
+
+def check_size(n, m, replicas, workers=1):
+    """Refuse, before building anything, a solve whose networks the memory cannot hold.
+
+    Raises
+    ------
+    spikesyn.resources.ResourceError
+        The estimate (neurons and synapses of every replica in every worker) exceeds the
+        memory available; the message gives it.
+
+    Examples
+    --------
+    >>> check_size(10, 20, 16)
+    """
+    check_memory(workers * replicas * (n * NEURON_BYTES + 2 * m * SYNAPSE_BYTES),
+                 f"{workers} x {replicas} replicas of a network of {n} neurons and {2 * m} synapses")
 
 
 def _pick_target(codegen):
@@ -553,22 +597,23 @@ def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=
         except TypeError:
             raise ParameterError(f"schedule must be an AnnealSchedule or (start, stop), got {schedule!r}") from None
     if target is not None:
-        try:
-            target = float(target)
-        except (TypeError, ValueError):
-            raise ParameterError(f"target must be a number, got {target!r}") from None
+        target = finite_number(target, "target")
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (2 ** 31))
-    seed = int(seed)
+    seed = seed_value(seed)
     cg = _pick_target(codegen)
     update_slots = _positive_int(update_slots, "update_slots")
-    workers = _positive_int(workers, "workers") or 1
+    workers = _positive_int(workers, "workers", max_workers(),
+                            " (four per CPU core; each worker is a Brian2 process)") or 1
+    if progress is not None and not callable(progress):
+        raise ParameterError(f"progress must be a function of one dict or None, got {shown(progress)}")
     if restarts not in RESTART_PLANS:
         raise ParameterError(f"restarts must be one of {', '.join(map(repr, RESTART_PLANS))}, got {restarts!r}")
 
     nodes, iu, iv, w = prepare_graph(G, weight)
     n, m = len(nodes), len(w)
     R = R or default_replicas(n)
+    check_size(n, m, R, workers)
     settings = {"seed": seed, "sweeps": sweeps, "replicas": R, "device": dev.describe(),
                 "schedule": {"start": schedule.start, "stop": schedule.stop, "shape": "geometric"},
                 "time_limit_s": time_limit, "restarts": restarts, "update_slots": update_slots, "target": target, "weight": weight, "codegen": cg,

@@ -39,8 +39,13 @@ Examples
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing as mp
+import os
 import queue as queue_module
+import signal
+import sys
+import threading
 import time
 import traceback
 import warnings
@@ -75,9 +80,37 @@ def _context():
     return mp.get_context("fork" if "fork" in methods else "spawn")
 
 
-def _worker(j, job, stop, interrupt, results):
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent_pid):
+    """End this worker when the process that started it ends, however it ends (SIGKILL
+    included): Linux sends it SIGKILL then (``prctl(PR_SET_PDEATHSIG)``); elsewhere a thread
+    watches the parent's pid. Without it an orphaned worker finishes its solve and then blocks
+    forever on the queue that nobody reads."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+            pass
+        else:
+            if os.getppid() != parent_pid:  # the parent ended before prctl took effect
+                os._exit(1)
+            return
+
+    def watch():  # pragma: no cover - not Linux
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="spikesyn-parent-watch").start()
+
+
+def _worker(j, job, stop, interrupt, results, parent_pid=None):
     """Body of worker ``j``: one single-process solve; its result, progress or error go to
     ``results`` as (kind, j, payload)."""
+    if parent_pid is not None:
+        _die_with_parent(parent_pid)
     from .maxcut import _solve
 
     def progress(info):
@@ -160,7 +193,8 @@ def solve_in_workers(job, workers):
         # the caller's progress function stays here (it may not survive pickling): a worker
         # reports to the queue, and the caller passes the merged figures on
         wjob = {**job, "seed": s, "rng": rng, "progress": user_progress is not None}
-        procs.append(ctx.Process(target=_worker, args=(j, wjob, stop, interrupt, results_q), daemon=True,
+        procs.append(ctx.Process(target=_worker, args=(j, wjob, stop, interrupt, results_q, os.getpid()),
+                                 daemon=True,
                                  name=f"spikesyn-maxcut-{j}"))
     with warnings.catch_warnings():
         # Python >= 3.12 warns that forking a process with threads (numpy's BLAS pool) may

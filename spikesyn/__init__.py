@@ -8,33 +8,44 @@ Load a model card and hand its arguments to Brian2::
     S = Synapses(pre, post, **pcm.synapse_kwargs())
 """
 
-from spikesyn.cards import available_models
-from spikesyn.energy import EnergyMonitor, energy_of
-from spikesyn.energy_compare import DigitalEstimate, EnergyComparison, compare, digital_energy
-from spikesyn.errors import CardError, ParameterError, SpikesynError, UnknownModelError
-from spikesyn.graphio import GraphFormatError, read_graph
-from spikesyn.messages import quiet
-from spikesyn.model import Model, load_model
-
 __version__ = "0.1.0"
 
-__all__ = [
-    "AnnealSchedule", "CardError", "DigitalEstimate", "EnergyComparison", "EnergyMonitor", "GraphFormatError", "MaxCutResult", "Model",
-    "ParameterError", "SpikesynError", "UnknownModelError", "available_models", "compare", "digital_energy", "energy_of",
-    "load_model", "maxcut", "quiet", "read_graph",
-]
-
+# Every name is imported on first use, so that ``import spikesyn`` (and the ``spikesyn``
+# command, whose start-up a Ctrl-C may interrupt) costs nothing until Brian2 is needed; the
+# builders import the engine, so the engine reaches them only on demand too.
 _LAZY = {
-    "maxcut": ("spikesyn.networks.maxcut", "maxcut"),
-    "MaxCutResult": ("spikesyn.networks.maxcut", "MaxCutResult"),
-    "AnnealSchedule": ("spikesyn.networks.maxcut", "AnnealSchedule"),
+    "available_models": "spikesyn.cards",
+    "EnergyMonitor": "spikesyn.energy",
+    "energy_of": "spikesyn.energy",
+    "DigitalEstimate": "spikesyn.energy_compare",
+    "EnergyComparison": "spikesyn.energy_compare",
+    "compare": "spikesyn.energy_compare",
+    "digital_energy": "spikesyn.energy_compare",
+    "CardError": "spikesyn.errors",
+    "ParameterError": "spikesyn.errors",
+    "SpikesynError": "spikesyn.errors",
+    "UnknownModelError": "spikesyn.errors",
+    "GraphFormatError": "spikesyn.graphio",
+    "read_graph": "spikesyn.graphio",
+    "Model": "spikesyn.model",
+    "load_model": "spikesyn.model",
+    "maxcut": "spikesyn.networks.maxcut",
+    "MaxCutResult": "spikesyn.networks.maxcut",
+    "AnnealSchedule": "spikesyn.networks.maxcut",
+    "quiet": "spikesyn.messages",
 }
+
+__all__ = sorted(_LAZY)
 
 
 def __getattr__(name):
-    # Builders import the engine, so the engine reaches them only on demand.
     if name in _LAZY:
         import importlib
-        module, attr = _LAZY[name]
-        return getattr(importlib.import_module(module), attr)
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'spikesyn' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -8,12 +8,14 @@ field, before Brian2 ever sees the equations. The card format is described in mo
 import contextlib
 import difflib
 import importlib
+import math
 import os
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
 
-from brian2 import Equations, NeuronGroup, Synapses
+from brian2 import Equations, NeuronGroup, Synapses, second
 from brian2.equations.unitcheck import check_units_statements
 from brian2.parsing.expressions import is_boolean_expression
 from brian2.units.fundamentalunits import DimensionMismatchError
@@ -140,6 +142,10 @@ def read_card(path):
             data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise CardError(path, "<file>", f"is not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise CardError(path, "<file>", f"is not a UTF-8 text file ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise CardError(path, "<file>", f"cannot be read: {exc.strerror or exc}") from None
     validate_card(data, path)
     return data
 
@@ -187,19 +193,29 @@ def _read_parameters(table, source):
         value = spec["value"]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise CardError(source, f"{field}.value", f"must be a number, got {value!r}")
+        if not math.isfinite(value):
+            raise CardError(source, f"{field}.value", f"must be a finite number, got {value!r}")
+        if not isinstance(spec["unit"], str):
+            raise CardError(source, f"{field}.unit", f"must be a unit string such as \"ms\", got {spec['unit']!r}")
         try:
             unit = parse_unit(spec["unit"])
         except ValueError as exc:
             raise CardError(source, f"{field}.unit", str(exc)) from None
-        lo, hi = spec.get("range", [None, None])
+        lo, hi = None, None
         if "range" in spec:
             rng = spec["range"]
+            # the shape is checked before the two bounds are taken out of it
             if (not isinstance(rng, list) or len(rng) != 2
-                    or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in rng)
+                    or not all(isinstance(x, (int, float)) and not isinstance(x, bool)
+                               and not math.isnan(x) for x in rng)
                     or rng[0] > rng[1]):
                 raise CardError(source, f"{field}.range", f"must be [low, high] numbers with low <= high, got {rng!r}")
+            lo, hi = rng
             if not lo <= value <= hi:
                 raise CardError(source, f"{field}.value", f"{value} is outside its range [{lo}, {hi}] {spec['unit']}")
+        elif value < 0 and unit.dim is second.dim:
+            raise CardError(source, f"{field}.value", f"a time cannot be negative, got {value} {spec['unit']} "
+                                                      f"(a range that allows it would say so)")
         values[name] = value * unit
         units[name] = (unit, spec["unit"])
         ranges[name] = (lo, hi)
@@ -246,18 +262,51 @@ def _check_with_brian(data, source):
     try:
         model_eqs.check_units(group, run_namespace={})
     except (DimensionMismatchError, KeyError) as exc:
-        raise CardError(source, "equations.model", _describe(exc)) from None
-    fields = ("threshold",) if data["kind"] == "neuron" else ()
-    for field in fields:
-        if field in eqs:
-            _check_expression(eqs[field], group, variables, source, f"equations.{field}")
-    code_fields = ("reset",) if data["kind"] == "neuron" else _SYNAPSE_CODE
-    for field in code_fields:
-        if field in eqs and eqs[field].strip():
-            _check_statements(eqs[field], group, variables, source, f"equations.{field}")
-    if "refractory" in eqs:
-        _check_expression(eqs["refractory"], group, variables, source, "equations.refractory",
-                          allow_time=True)
+        raise _naming_parameters(CardError(source, "equations.model", _describe(exc)), data) from None
+    try:
+        fields = ("threshold",) if data["kind"] == "neuron" else ()
+        for field in fields:
+            if field in eqs:
+                _check_expression(eqs[field], group, variables, source, f"equations.{field}")
+        code_fields = ("reset",) if data["kind"] == "neuron" else _SYNAPSE_CODE
+        for field in code_fields:
+            if field in eqs and eqs[field].strip():
+                _check_statements(eqs[field], group, variables, source, f"equations.{field}")
+        if "refractory" in eqs:
+            _check_expression(eqs["refractory"], group, variables, source, "equations.refractory",
+                              allow_time=True)
+        _check_initial_values(data, group, variables, source)
+    except CardError as exc:
+        raise _naming_parameters(exc, data) from None
+
+
+def _naming_parameters(error, data):
+    """A unit error with the card parameters of the offending expression and their declared
+    units added, so that a parameter given the wrong unit is named (Brian2 reports only the
+    expression, in SI base units)."""
+    if "unit" not in error.problem:
+        return error
+    from brian2.utils.stringtools import get_identifiers
+    quoted = re.findall(r"(?:Expression|statement) '([^']*)'|statement \"([^\"]*)\"", error.problem)
+    text = " ".join(a or b for a, b in quoted) or error.problem
+    used = sorted(get_identifiers(text) & set(data["_units"]))
+    if not used:
+        return error
+    listed = ", ".join(f"{name} [{data['_units'][name][1]}]" for name in used)
+    return CardError(error.source, error.field, f"{error.problem} Card parameters in it: {listed}; "
+                                                f"check that each has the unit the equation needs.")
+
+
+def _check_initial_values(data, group, variables, source):
+    """The ``[initial]`` expressions, read as Brian2 will at ``initialise()``: symbols and units
+    are checked when the card loads, not when the first group is set up."""
+    initial = data.get("initial", {})
+    if not isinstance(initial, dict):
+        return  # reported by _check_initial
+    declared = set(data["_equations"].names)
+    for name, expr in initial.items():
+        if name in declared and isinstance(expr, str) and expr.strip():
+            _check_statements(f"{name} = {expr}", group, variables, source, f"initial.{name}")
 
 
 def _probe_group(data, namespace):

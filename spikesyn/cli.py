@@ -19,11 +19,16 @@ import argparse
 import json
 import os
 import re
+import signal
 import sys
-import tempfile
+import threading
+import time
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 from spikesyn.argtypes import number
+from spikesyn.checks import SEED_MAX
 from spikesyn.readable import format_si
 
 __all__ = ["main", "build_parser"]
@@ -39,20 +44,61 @@ class CliError(Exception):
 
 # --------------------------------------------------------------------------- helpers
 def _atomic_write(path, write):
-    """Write a file through a temporary sibling and os.replace, so no partial file is left."""
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise CliError(f"{path}: directory {directory} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=directory)
-    os.close(fd)
+    """Write one output file whole or not at all (:func:`spikesyn.outputs.atomic_write`);
+    a path that cannot take it is a :class:`CliError`."""
+    from spikesyn.outputs import OutputPathError, atomic_write
     try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        atomic_write(path, write)
+    except OutputPathError as exc:
+        raise CliError(str(exc)) from None
+
+
+def check_output_paths(outputs):
+    """Check every output path of a command before any work starts.
+
+    Parameters
+    ----------
+    outputs : list of (option, path, image)
+        ``option`` as the user typed it (``"--plot"``), the path (None: option not given), and
+        whether the output is a matplotlib figure (then its suffix must be one matplotlib
+        writes).
+
+    Raises
+    ------
+    CliError
+        One line naming the option and the path: missing or unwritable directory, a directory
+        or device, an unsupported image suffix, or two options naming the same file.
+
+    Examples
+    --------
+    >>> check_output_paths([("--out", "part.txt", False), ("--plot", None, True)])
+    >>> check_output_paths([("--plot", "cut.txt", True)])
+    Traceback (most recent call last):
+    ...
+    spikesyn.cli.CliError: --plot cut.txt: matplotlib cannot write '.txt' images (use .png, .pdf, .svg, ...)
+    """
+    from spikesyn.outputs import OutputPathError, check_output
+    seen = {}
+    for option, path, image in outputs:
+        if path is None:
+            continue
+        try:
+            check_output(path, option, image=image)
+        except OutputPathError as exc:
+            raise CliError(str(exc)) from None
+        key = os.path.realpath(path)
+        if key in seen and not _is_special(key):
+            raise CliError(f"{option} {path}: the same file as {seen[key]}")
+        seen[key] = option
+
+
+def _is_special(path):
+    import stat
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
 
 
 _positive_seconds = number(float, 0, low_open=True, unit="seconds")
@@ -103,14 +149,16 @@ def demo_graph():
 
 def _add_maxcut(sub):
     from spikesyn.graphio import FORMATS
-    from spikesyn.networks.maxcut import DEFAULT_RESTARTS, RESTART_PLANS
+    from spikesyn.networks.maxcut import DEFAULT_RESTARTS, RESTART_PLANS, max_workers
 
     p = sub.add_parser(
         "maxcut", help="solve max-cut on a graph file with a noisy Hopfield spiking network",
         description="Find a large cut of a weighted graph with a noisy Hopfield network of "
                     "stochastic binary spiking neurons on PCM synapses (Brian2).",
-        epilog="exit status: 0 solved, 2 bad input (file, format or option), 130 interrupted "
-               "before any result")
+        epilog="exit status: 0 solved (Ctrl-C or SIGTERM during the solve: the best result so "
+               "far), 2 bad input (file, format, option, output path, or a size the memory cannot "
+               "hold; checked before the solve), 130 interrupted before any result. Output files "
+               "are written whole or not at all, through symbolic links; devices are never replaced.")
     p.add_argument("graph", nargs="?",
                    help="graph file (Gset/rudy, edge list, GML, GraphML, Matrix Market); nodes keep "
                         "the file's labels, so Gset/rudy and Matrix Market nodes count from 1")
@@ -128,10 +176,11 @@ def _add_maxcut(sub):
                         "followed by such anneals (mixed)")
     p.add_argument("--replicas", type=_positive_int, metavar="R",
                    help="replicas run together in each worker (default 16, fewer above 1000 nodes)")
-    p.add_argument("--workers", type=_positive_int, default=1, metavar="K",
+    p.add_argument("--workers", type=number(int, 1, max_workers(), why=" (four per CPU core)"),
+                   default=1, metavar="K",
                    help="processes solving side by side, each with its replicas and random stream; "
                         "the best cut wins (default 1; up to one per CPU core pays)")
-    p.add_argument("--seed", type=int, metavar="K",
+    p.add_argument("--seed", type=number(int, 0, SEED_MAX), metavar="K",
                    help="random seed (same seed, same answer; default: a fresh one, printed with "
                         "the result)")
     p.add_argument("--target", type=_finite_float, metavar="CUT",
@@ -183,15 +232,58 @@ def _progress_printer(quiet):
     return show, done
 
 
-def write_partition(path, partition):
-    """Write a partition as ``label side`` lines (side 0 or 1), atomically."""
-    def write(tmp):
-        with open(tmp, "w", encoding="utf-8") as fh:
+def _partition_writer(partition):
+    def write(name):
+        with open(name, "w", encoding="utf-8") as fh:
             fh.write("# node side\n")
             for side, nodes in enumerate(partition):
                 for u in sorted(nodes, key=natural_key):
                     fh.write(f"{u} {side}\n")
-    _atomic_write(path, write)
+    return write
+
+
+def write_partition(path, partition):
+    """Write a partition as ``label side`` lines (side 0 or 1), whole or not at all."""
+    _atomic_write(path, _partition_writer(partition))
+
+
+def _plot_writer(path, G, result, max_nodes=300):
+    fmt = Path(path).suffix.lstrip(".").lower() or "png"
+
+    def write(name):
+        import matplotlib
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        small = G is not None and G.number_of_nodes() <= max_nodes
+        fig, axes = plt.subplots(1, 2 if small else 1, figsize=(11 if small else 6, 4.5))
+        try:
+            axes = list(axes) if small else [axes]
+            ax = axes[-1]
+            t = [x for x, _ in result.trace] + [result.time_s]
+            c = [y for _, y in result.trace] + [result.cut]
+            ax.step(t, c, where="post")
+            ax.set_xlabel("wall-clock time since call (s)")
+            ax.set_ylabel("best cut so far")
+            ax.set_title(f"cut {result.cut:g}  (best at {result.time_to_best:.2f} s)")
+            if small:
+                import networkx as nx
+                side = {u: 0 for u in result.partition[0]}
+                side.update({u: 1 for u in result.partition[1]})
+                pos = nx.spring_layout(G, seed=1)
+                cut_edges = [(u, v) for u, v in G.edges() if u != v and side[u] != side[v]]
+                kept = [(u, v) for u, v in G.edges() if u != v and side[u] == side[v]]
+                nx.draw_networkx_edges(G, pos, edgelist=kept, ax=axes[0], alpha=0.25)
+                nx.draw_networkx_edges(G, pos, edgelist=cut_edges, ax=axes[0], edge_color="tab:red", alpha=0.5)
+                nx.draw_networkx_nodes(G, pos, ax=axes[0], node_size=40,
+                                       node_color=["tab:blue" if side[u] == 0 else "tab:orange" for u in G])
+                axes[0].set_title("sides (blue / orange), cut edges red")
+                axes[0].set_axis_off()
+            fig.tight_layout()
+            fig.savefig(name, format=fmt)
+        finally:
+            plt.close(fig)
+    return write
 
 
 def natural_key(label):
@@ -208,36 +300,40 @@ def natural_key(label):
 
 def plot_result(path, G, result, max_nodes=300):
     """Save the cut-versus-time trace, and the graph coloured by side when it is small."""
-    import matplotlib
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    _atomic_write(path, _plot_writer(path, G, result, max_nodes))
 
-    small = G is not None and G.number_of_nodes() <= max_nodes
-    fig, axes = plt.subplots(1, 2 if small else 1, figsize=(11 if small else 6, 4.5))
-    axes = list(axes) if small else [axes]
-    ax = axes[-1]
-    t = [x for x, _ in result.trace] + [result.time_s]
-    c = [y for _, y in result.trace] + [result.cut]
-    ax.step(t, c, where="post")
-    ax.set_xlabel("wall-clock time since call (s)")
-    ax.set_ylabel("best cut so far")
-    ax.set_title(f"cut {result.cut:g}  (best at {result.time_to_best:.2f} s)")
-    if small:
-        import networkx as nx
-        side = {u: 0 for u in result.partition[0]}
-        side.update({u: 1 for u in result.partition[1]})
-        pos = nx.spring_layout(G, seed=1)
-        cut_edges = [(u, v) for u, v in G.edges() if u != v and side[u] != side[v]]
-        kept = [(u, v) for u, v in G.edges() if u != v and side[u] == side[v]]
-        nx.draw_networkx_edges(G, pos, edgelist=kept, ax=axes[0], alpha=0.25)
-        nx.draw_networkx_edges(G, pos, edgelist=cut_edges, ax=axes[0], edge_color="tab:red", alpha=0.5)
-        nx.draw_networkx_nodes(G, pos, ax=axes[0], node_size=40,
-                               node_color=["tab:blue" if side[u] == 0 else "tab:orange" for u in G])
-        axes[0].set_title("sides (blue / orange), cut edges red")
-        axes[0].set_axis_off()
-    fig.tight_layout()
-    _atomic_write(path, lambda tmp: fig.savefig(tmp, format=Path(path).suffix.lstrip(".") or "png"))
-    plt.close(fig)
+
+def _histogram_writer(path, report):
+    fmt = Path(path).suffix.lstrip(".").lower() or "png"
+
+    def write(name):
+        import matplotlib
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+        fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+        try:
+            report.plot_histogram(axes)
+            fig.tight_layout()
+            fig.savefig(name, format=fmt)
+        finally:
+            plt.close(fig)
+    return write
+
+
+def write_output_set(items):
+    """Write a command's output files as a set (all or none); a failure is a :class:`CliError`.
+
+    Parameters
+    ----------
+    items : list of (path, write)
+        As :func:`spikesyn.outputs.write_outputs`; entries whose path is None are skipped.
+    """
+    from spikesyn.errors import SpikesynError
+    from spikesyn.outputs import write_outputs
+    try:
+        write_outputs([(p, w) for p, w in items if p is not None])
+    except (SpikesynError, OSError, ValueError) as exc:
+        raise CliError(f"writing the outputs failed, none written: {exc}") from None
 
 
 def _run_maxcut(args, parser):
@@ -249,38 +345,56 @@ def _run_maxcut(args, parser):
         parser.error("give a GRAPH file or --demo (not both)")
     want_energy = args.energy or args.energy_plot is not None
     energy = None
+    check_output_paths([("--out", args.out, False), ("--plot", args.plot, True),
+                        ("--energy-plot", args.energy_plot, True)])
     try:
-        if args.energy_plot is not None:
-            directory = Path(args.energy_plot).parent
-            if not (directory if str(directory) else Path(".")).is_dir():
-                raise CliError(f"{args.energy_plot}: directory {directory} does not exist")
         if args.demo:
             G, source = demo_graph(), "demo"
         else:
             G, source = read_graph(args.graph, format=args.format), args.graph
         replicas = args.replicas or mc.default_replicas(G.number_of_nodes())
+        mc.check_size(G.number_of_nodes(), G.number_of_edges(), replicas, args.workers)
         codegen = mc._pick_target(args.codegen)
         first = mc.needs_compile(G.number_of_nodes() * replicas, codegen)
         if first and not args.quiet:
             print("compiling, first run only (about 20-40 s) ...", file=sys.stderr, flush=True)
         show, done = _progress_printer(args.quiet)
-        res = mc.maxcut(G, time_limit=args.time_limit, sweeps=args.sweeps, replicas=replicas,
-                        seed=args.seed, target=args.target, device=args.device, codegen=codegen,
-                        restarts=args.restarts, progress=show, workers=args.workers)
+        with warnings.catch_warnings():
+            if args.quiet:
+                warnings.simplefilter("ignore", UserWarning)
+            res = mc.maxcut(G, time_limit=args.time_limit, sweeps=args.sweeps, replicas=replicas,
+                            seed=args.seed, target=args.target, device=args.device, codegen=codegen,
+                            restarts=args.restarts, progress=show, workers=args.workers)
         done({"elapsed": res.time_s, "best": res.cut, "sweeps": res.sweeps_done})
         mc.mark_compiled(G.number_of_nodes() * replicas, codegen)
-        if args.out:
-            write_partition(args.out, res.partition)
-        if args.plot:
-            plot_result(args.plot, G, res)
-        if want_energy:
-            from spikesyn.networks import maxcut_energy
-            energy = {**maxcut_energy.maxcut_energy(res), "plot": args.energy_plot}
-            if args.energy_plot is not None:
-                report = maxcut_energy.flip_read_report(res)
-                _atomic_write(args.energy_plot, lambda tmp: report.plot_histogram(tmp))
     except (SpikesynError, ValueError, OSError) as exc:
         raise CliError(str(exc)) from None
+    # the result exists: a further Ctrl-C or SIGTERM no longer loses it
+    with _signals_deferred():
+        failure = None
+        try:
+            report = None
+            if want_energy:
+                from spikesyn.networks import maxcut_energy
+                energy = {**maxcut_energy.maxcut_energy(res), "plot": args.energy_plot}
+                if args.energy_plot is not None:
+                    report = maxcut_energy.flip_read_report(res)
+            write_output_set([
+                (args.out, _partition_writer(res.partition)),
+                (args.plot, _plot_writer(args.plot, G, res) if args.plot else None),
+                (args.energy_plot, _histogram_writer(args.energy_plot, report) if report else None)])
+        except CliError as exc:
+            failure = exc
+            args.out = args.plot = None
+            if energy is not None:
+                energy["plot"] = None
+        _print_maxcut_result(args, res, source, replicas, energy)
+        if failure is not None:
+            raise failure
+    return 0
+
+
+def _print_maxcut_result(args, res, source, replicas, energy):
     if args.json:
         d = res.as_dict()
         d = {"file": source, **d}
@@ -311,7 +425,6 @@ def _run_maxcut(args, parser):
             print(f"  plot written to {args.plot}")
         if energy is not None:
             _print_maxcut_energy(energy)
-    return 0
 
 
 def _print_maxcut_energy(e):
@@ -325,6 +438,76 @@ def _print_maxcut_energy(e):
         print(f"  device {e['device']} stores no weight on a device: no device energy, no ratio")
     if e.get("plot"):
         print(f"  energy plot written to {e['plot']}")
+
+
+# --------------------------------------------------------------------------- signals
+@contextmanager
+def _signals_deferred():
+    """Ignore Ctrl-C and SIGTERM while a finished result is written and printed (a second
+    Ctrl-C right after the first would otherwise lose it and exit 130)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
+#: a Ctrl-C this soon after the one before is the same keypress repeated (or a SIGTERM that
+#: arrives with it), not a request to abandon the result that the first one is collecting
+_REPEAT_S = 1.0
+
+
+class _CtrlC:
+    """SIGINT handler of a command: passes the first Ctrl-C on to the handler before it
+    (Brian2's, which ends the current run, or Python's KeyboardInterrupt) and drops repeats
+    that follow within ``_REPEAT_S``; a later one is passed on too (it forces the interrupt)."""
+
+    def __init__(self, previous):
+        self.previous, self.last = previous, None
+
+    def __call__(self, signum, frame):
+        now = time.monotonic()
+        repeat = self.last is not None and now - self.last < _REPEAT_S
+        self.last = now
+        if repeat or self.previous == signal.SIG_IGN:
+            return
+        if callable(self.previous):
+            self.previous(signum, frame)
+        else:
+            raise KeyboardInterrupt
+
+
+def _sigterm_as_ctrl_c(signum, frame):
+    """SIGTERM (``kill``, ``timeout``, process supervisors) ends a run as Ctrl-C does: the
+    signal is passed on as SIGINT, which Brian2's run loop or Python's handler turns into the
+    interrupt that returns the best result so far."""
+    signal.raise_signal(signal.SIGINT)
+
+
+@contextmanager
+def _signals_handled():
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved_int = signal.getsignal(signal.SIGINT)
+    saved_term = signal.signal(signal.SIGTERM, _sigterm_as_ctrl_c)
+    signal.signal(signal.SIGINT, _CtrlC(saved_int))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, saved_term)
+        signal.signal(signal.SIGINT, saved_int if saved_int is not None else signal.default_int_handler)
+
+
+def _one_line_warnings(command):
+    """Warnings as one line naming the command, without Python's source line."""
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"spikesyn {command}: warning: {message}", file=sys.stderr if file is None else file)
+    return show
 
 
 # --------------------------------------------------------------------------- entry point
@@ -349,14 +532,26 @@ def _add_builder_commands(sub):
 
 def main(argv=None):
     """Entry point of the ``spikesyn`` console script; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    sub = parser._subparsers._group_actions[0].choices[args.command]
     # the commands say "compiling, first run only" themselves; the library's notice would repeat it
     notice = os.environ.get("SPIKESYN_COMPILE_NOTICE")
     os.environ["SPIKESYN_COMPILE_NOTICE"] = "0"
     try:
-        return args.func(args, sub)
+        # building the parser imports Brian2 (seconds): a Ctrl-C then is an interruption too
+        parser = build_parser()
+        args = parser.parse_args(argv)
+    except KeyboardInterrupt:
+        print("spikesyn: interrupted", file=sys.stderr)
+        _restore_notice(notice)
+        return EXIT_INTERRUPTED
+    except SystemExit:
+        _restore_notice(notice)
+        raise
+    sub = parser._subparsers._group_actions[0].choices[args.command]
+    saved_show = warnings.showwarning
+    warnings.showwarning = _one_line_warnings(args.command)
+    try:
+        with _signals_handled():
+            return args.func(args, sub)
     except CliError as exc:
         print(f"spikesyn {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -364,10 +559,20 @@ def main(argv=None):
         print(f"spikesyn {args.command}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
-        if notice is None:
-            os.environ.pop("SPIKESYN_COMPILE_NOTICE", None)
-        else:
-            os.environ["SPIKESYN_COMPILE_NOTICE"] = notice
+        _restore_notice(notice)
+        warnings.showwarning = saved_show
+        if argv is None and threading.current_thread() is threading.main_thread():
+            # run as a program: the answer is out, and Python's shutdown resets SIGINT to the
+            # default action, which would let a repeated Ctrl-C turn exit 0 into death by signal
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def _restore_notice(notice):
+    if notice is None:
+        os.environ.pop("SPIKESYN_COMPILE_NOTICE", None)
+    else:
+        os.environ["SPIKESYN_COMPILE_NOTICE"] = notice
 
 
 if __name__ == "__main__":  # pragma: no cover

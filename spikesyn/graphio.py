@@ -24,7 +24,9 @@ from pathlib import Path
 
 import networkx as nx
 
+from spikesyn.checks import shown
 from spikesyn.errors import SpikesynError
+from spikesyn.resources import GRAPH_EDGE_BYTES, GRAPH_NODE_BYTES, ResourceError, check_memory
 
 __all__ = [
     "FORMATS",
@@ -77,7 +79,8 @@ class GraphFormatError(SpikesynError, ValueError):
 def _read_lines(path):
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8", errors="strict")
+        # utf-8-sig: a byte-order mark (some Windows editors write one) is not part of a label
+        text = path.read_text(encoding="utf-8-sig", errors="strict")
     except FileNotFoundError:
         raise GraphFormatError(path, "no such file") from None
     except IsADirectoryError:
@@ -104,9 +107,9 @@ def _number(path, lineno, token, what):
     try:
         x = float(token)
     except ValueError:
-        raise GraphFormatError(path, f"{what} {token!r} is not a number", lineno) from None
+        raise GraphFormatError(path, f"{what} {shown(token)} is not a number", lineno) from None
     if not math.isfinite(x):
-        raise GraphFormatError(path, f"{what} {token!r} is not finite", lineno)
+        raise GraphFormatError(path, f"{what} {shown(token)} is not finite", lineno)
     return x
 
 
@@ -114,7 +117,16 @@ def _integer(path, lineno, token, what):
     try:
         return int(token)
     except ValueError:
-        raise GraphFormatError(path, f"{what} {token!r} is not an integer", lineno) from None
+        raise GraphFormatError(path, f"{what} {shown(token)} is not an integer", lineno) from None
+
+
+def _check_graph_memory(path, n, m, where):
+    """Refuse, before allocating, a graph whose declared size the machine cannot hold."""
+    try:
+        check_memory(n * GRAPH_NODE_BYTES + m * GRAPH_EDGE_BYTES,
+                     f"{where} announces {n} nodes and {m} edges: a graph of that size")
+    except ResourceError as exc:
+        raise GraphFormatError(path, str(exc)) from None
 
 
 def _add_edge(G, u, v, w):
@@ -148,6 +160,8 @@ def _as_simple(G, weight="weight"):
 def read_gset(path):
     """Read a Gset / rudy file: a header ``n m`` then ``m`` lines ``i j w`` with 1-based ids.
 
+    Lines ``i j`` without a weight (an unweighted Gset file) are edges of weight 1.
+
     Parameters
     ----------
     path : str or Path
@@ -172,21 +186,27 @@ def read_gset(path):
     lineno, header = next(body)
     parts = header.split()
     if len(parts) != 2:
-        raise GraphFormatError(path, f"bad header {header!r}: expected 'n m' (nodes, edges)", lineno)
+        raise GraphFormatError(path, f"bad header {shown(header)}: expected 'n m' (nodes, edges)", lineno)
     n = _integer(path, lineno, parts[0], "header node count")
     m = _integer(path, lineno, parts[1], "header edge count")
     if n < 1 or m < 0:
-        raise GraphFormatError(path, f"bad header {header!r}: need n >= 1 and m >= 0", lineno)
+        raise GraphFormatError(path, f"bad header {shown(header)}: need n >= 1 and m >= 0", lineno)
+    # the header's sizes are checked against the file before anything is allocated for them
+    lines_left = sum(1 for _ in _content_lines(lines[lineno:]))
+    _check_graph_memory(path, n, min(m, lines_left), "the header")
     G = nx.Graph()
-    G.add_nodes_from(range(1, n + 1))
     count = 0
+    ncols = None
     for lineno, s in body:
         parts = s.split()
-        if len(parts) != 3:
-            raise GraphFormatError(path, f"expected 3 fields 'i j w', got {len(parts)}: {s!r}", lineno)
+        if ncols is None and len(parts) in (2, 3):
+            ncols = len(parts)
+        if len(parts) != ncols:
+            expected = "3 fields 'i j w'" if ncols in (3, None) else "2 fields 'i j' as on the first edge line"
+            raise GraphFormatError(path, f"expected {expected}, got {len(parts)}: {shown(s)}", lineno)
         i = _integer(path, lineno, parts[0], "node id")
         j = _integer(path, lineno, parts[1], "node id")
-        w = _number(path, lineno, parts[2], "weight")
+        w = _number(path, lineno, parts[2], "weight") if len(parts) == 3 else 1.0
         for x in (i, j):
             if not 1 <= x <= n:
                 raise GraphFormatError(path, f"node id {x} out of range 1..{n}", lineno)
@@ -196,7 +216,10 @@ def read_gset(path):
         _add_edge(G, i, j, w)
     if count != m:
         raise GraphFormatError(path, f"header announces {m} edges but the file has {count}")
-    return G
+    H = nx.Graph()
+    H.add_nodes_from(range(1, n + 1))
+    H.add_edges_from(G.edges(data=True))
+    return H
 
 
 def _label(token):
@@ -236,7 +259,7 @@ def read_edgelist(path, delimiter=None):
         else:
             parts = [p.strip() for p in s.split(delimiter)]
         if len(parts) not in (2, 3):
-            raise GraphFormatError(path, f"expected 'u v' or 'u v w', got {len(parts)} fields: {s!r}",
+            raise GraphFormatError(path, f"expected 'u v' or 'u v w', got {len(parts)} fields: {shown(s)}",
                                    lineno)
         w = _number(path, lineno, parts[2], "weight") if len(parts) == 3 else 1.0
         _add_edge(G, _label(parts[0]), _label(parts[1]), w)
@@ -307,6 +330,11 @@ def read_mtx(path):
     layout, field = banner[2], banner[3]
     if field == "complex":
         raise GraphFormatError(path, "complex matrices are not graphs", 1)
+    if field not in ("real", "integer", "pattern", "double"):
+        raise GraphFormatError(path, f"unknown field {banner[3]!r} (real, integer or pattern)", 1)
+    if banner[4] not in ("general", "symmetric"):
+        raise GraphFormatError(path, f"{banner[4]} matrices are not adjacency matrices: give a "
+                                     f"general or symmetric matrix of edge weights", 1)
     try:
         lineno, size = next(body)
     except StopIteration:
@@ -314,33 +342,52 @@ def read_mtx(path):
     sp = size.split()
     if layout == "coordinate":
         if len(sp) != 3:
-            raise GraphFormatError(path, f"bad size line {size!r}: expected 'rows cols entries'", lineno)
+            raise GraphFormatError(path, f"bad size line {shown(size)}: expected 'rows cols entries'", lineno)
         nr, nc, nnz = (_integer(path, lineno, t, "size") for t in sp)
         if nr != nc:
             raise GraphFormatError(path, f"matrix is {nr}x{nc}, an adjacency matrix must be square", lineno)
+        if nr < 1 or nnz < 0:
+            raise GraphFormatError(path, f"bad size line {shown(size)}: need rows >= 1 and entries >= 0", lineno)
         ncols = 2 if field == "pattern" else 3
         count = 0
         for lineno, s in body:
             parts = s.split()
             if len(parts) != ncols:
-                raise GraphFormatError(path, f"expected {ncols} fields, got {len(parts)}: {s!r}", lineno)
+                raise GraphFormatError(path, f"expected {ncols} fields, got {len(parts)}: {shown(s)}", lineno)
             for t in parts[:2]:
                 x = _integer(path, lineno, t, "index")
                 if not 1 <= x <= nr:
                     raise GraphFormatError(path, f"index {x} out of range 1..{nr}", lineno)
-            if ncols == 3:
+            if field == "integer":
+                _integer(path, lineno, parts[2], "value of an 'integer' matrix")
+            elif ncols == 3:
                 _number(path, lineno, parts[2], "value")
             count += 1
         if count != nnz:
             raise GraphFormatError(path, f"size line announces {nnz} entries but the file has {count}")
+        _check_graph_memory(path, nr, nnz, "the size line")
     else:
         if len(sp) != 2:
-            raise GraphFormatError(path, f"bad size line {size!r}: expected 'rows cols'", lineno)
+            raise GraphFormatError(path, f"bad size line {shown(size)}: expected 'rows cols'", lineno)
         nr, nc = (_integer(path, lineno, t, "size") for t in sp)
         if nr != nc:
             raise GraphFormatError(path, f"matrix is {nr}x{nc}, an adjacency matrix must be square", lineno)
+        if nr < 1:
+            raise GraphFormatError(path, f"bad size line {shown(size)}: need rows >= 1", lineno)
+        expected = nr * (nr + 1) // 2 if banner[4] == "symmetric" else nr * nr
+        count = 0
         for lineno, s in body:
-            _number(path, lineno, s.split()[0] if s.split() else s, "value")
+            parts = s.split()
+            if len(parts) != 1:
+                raise GraphFormatError(path, f"expected one value per line, got {len(parts)}: {shown(s)}", lineno)
+            if field == "integer":
+                _integer(path, lineno, parts[0], "value of an 'integer' matrix")
+            else:
+                _number(path, lineno, parts[0], "value")
+            count += 1
+        if count != expected:
+            raise GraphFormatError(path, f"size line announces a {nr}x{nr} {banner[4]} array of "
+                                         f"{expected} values but the file has {count}")
     try:
         with warnings.catch_warnings():
             # scipy >= 1.15 warns that mmread's default return type will change; csr_matrix
@@ -390,14 +437,35 @@ def detect_format(path):
     content = list(_content_lines(lines[:2000]))
     if content and (content[0][1].split()[:1] == ["graph"] or content[0][1].startswith("graph[")):
         return "gml"
-    if content:
-        first = content[0][1].split()
-        rest = [len(s.split()) for _, s in content[1:]]
-        if len(first) == 2 and all(t.isdigit() for t in first):
-            # "n m" then "i j w" lines; an unweighted edge list has 2 fields on its next line too.
-            if (rest and rest[0] == 3) or (not rest and int(first[1]) == 0):
-                return "gset"
+    if content and _looks_like_gset(content[0][1], lines):
+        return "gset"
     return "edgelist"
+
+
+def _is_number(token):
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
+
+
+def _looks_like_gset(first, lines):
+    """A first line of two numbers is a Gset header ``n m`` (never an edge) when nothing follows
+    it, when ``i j w`` lines follow, or when exactly ``m`` lines ``i j`` with ids in ``1..n``
+    follow (an unweighted Gset file); a header that is not two integers is then reported by
+    :func:`read_gset` instead of being read as an edge between the nodes '4.0' and '3'."""
+    head = first.split()
+    if len(head) != 2 or not all(_is_number(t) for t in head):
+        return False
+    rest = [s.split() for _, s in _content_lines(lines)][1:]
+    if not rest or len(rest[0]) == 3:
+        return True
+    if not all(t.isdigit() for t in head):
+        return False
+    n, m = int(head[0]), int(head[1])
+    return len(rest) == m and all(len(r) == 2 and all(t.isdigit() and 1 <= int(t) <= n for t in r)
+                                  for r in rest)
 
 
 _READERS = {

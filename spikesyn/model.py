@@ -10,7 +10,7 @@ from spikesyn.cards import read_card, resolve_card_path
 from spikesyn.devices.kernels import kernels_used
 from spikesyn.errors import ParameterError, RequirementError
 from spikesyn.messages import announce_compile
-from spikesyn.units import as_quantity, parse_unit
+from spikesyn.units import as_quantity, parse_unit, unit_is_time
 
 
 class Model:
@@ -116,6 +116,15 @@ class Model:
                 raise ParameterError(f"model {self.name!r}: {exc}") from None
             lo, hi = self._card["_ranges"][name]
             in_units = np.asarray(quantity / unit, dtype=float)
+            # NaN passes every comparison, so it is refused before the range is checked
+            if in_units.size == 0 or np.any(np.isnan(in_units)):
+                raise ParameterError(
+                    f"model {self.name!r}: parameter {name!r} = {value!r} must be numbers, not NaN "
+                    f"or an empty array (card {self.path})")
+            if lo is None and unit_is_time(unit) and np.any(in_units < 0):
+                raise ParameterError(
+                    f"model {self.name!r}: parameter {name!r} = {value!r} is a negative time "
+                    f"(card {self.path})")
             if lo is not None and (np.any(in_units < lo) or np.any(in_units > hi)):
                 raise ParameterError(
                     f"model {self.name!r}: parameter {name!r} = {value!r} is outside its valid range "

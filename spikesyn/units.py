@@ -1,7 +1,10 @@
 """Reading unit strings from cards and checking user quantities against them.
 
 Unit strings are parsed with a small arithmetic grammar (names of Brian2 units, numbers,
-``*``, ``/`` and ``**``), never with ``eval``, so a card file cannot run code.
+``*``, ``/`` and ``**``), never with ``eval``, so a card file cannot run code. Numbers are
+floats and exponents lie in ``[-MAX_EXPONENT, MAX_EXPONENT]``, so no unit string can make the
+parser compute for long (``"ms*9**9**9"`` is refused at once) and a unit's scale is a finite,
+non-zero float.
 """
 
 import ast
@@ -16,6 +19,10 @@ from spikesyn.errors import ParameterError
 _UNIT_NAMES = {name: getattr(allunits, name) for name in allunits.__all__}
 _UNIT_NAMES.update({name: getattr(stdunits, name) for name in stdunits.__all__})
 _DIMENSIONLESS = {"", "1", "dimensionless"}
+#: largest exponent a unit string may use (``m**3``, ``second**-2``)
+MAX_EXPONENT = 10
+#: longest unit string read
+_MAX_LENGTH = 200
 
 
 def parse_unit(text):
@@ -43,15 +50,29 @@ def parse_unit(text):
     1. * usiemens
     >>> parse_unit("pjoule")
     1. * pjoule
+    >>> parse_unit("ms*9**9**9")
+    Traceback (most recent call last):
+    ...
+    ValueError: exponent 387420489.0 in 'ms*9**9**9' is outside [-10, 10]
     """
     text = str(text).strip()
     if text in _DIMENSIONLESS:
         return Quantity(1.0)
+    if len(text) > _MAX_LENGTH:
+        raise ValueError(f"unit {text[:40]!r}... is longer than {_MAX_LENGTH} characters")
     try:
         tree = ast.parse(text, mode="eval")
-    except SyntaxError as exc:
+    except (SyntaxError, ValueError) as exc:
         raise ValueError(f"cannot read unit {text!r}") from exc
-    return Quantity(_evaluate(tree.body, text))
+    try:
+        with np.errstate(all="ignore"):
+            value = _evaluate(tree.body, text)
+    except (OverflowError, ZeroDivisionError):
+        value = np.nan
+    scale = float(np.asarray(value))
+    if not np.isfinite(scale) or scale == 0:
+        raise ValueError(f"unit {text!r} has a scale of {scale!r}: it must be a finite, non-zero number")
+    return Quantity(value)
 
 
 def _evaluate(node, text):
@@ -59,8 +80,9 @@ def _evaluate(node, text):
         if node.id not in _UNIT_NAMES:
             raise ValueError(f"{node.id!r} in {text!r} is not a Brian2 unit")
         return _UNIT_NAMES[node.id]
-    if isinstance(node, ast.Constant) and isinstance(node.value, numbers.Real):
-        return node.value
+    if isinstance(node, ast.Constant) and isinstance(node.value, numbers.Real) \
+            and not isinstance(node.value, bool):
+        return float(node.value)
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div, ast.Pow)):
         left, right = _evaluate(node.left, text), _evaluate(node.right, text)
         if isinstance(node.op, ast.Mult):
@@ -69,6 +91,8 @@ def _evaluate(node, text):
             return left / right
         if not isinstance(right, numbers.Real):
             raise ValueError(f"exponent in {text!r} must be a number")
+        if not -MAX_EXPONENT <= right <= MAX_EXPONENT:
+            raise ValueError(f"exponent {right!r} in {text!r} is outside [-{MAX_EXPONENT}, {MAX_EXPONENT}]")
         return left ** right
     raise ValueError(f"cannot read unit {text!r}: only unit names, numbers, *, / and ** are allowed")
 
@@ -153,3 +177,14 @@ def _dim_text(unit):
 
 def _unit_text(unit):
     return "1" if fundamentalunits.get_dimensions(unit) is fundamentalunits.DIMENSIONLESS else str(fundamentalunits.get_unit(fundamentalunits.get_dimensions(unit)))
+
+
+def unit_is_time(unit):
+    """Whether a unit (a quantity) measures time.
+
+    Examples
+    --------
+    >>> unit_is_time(parse_unit("ms")), unit_is_time(parse_unit("mV"))
+    (True, False)
+    """
+    return fundamentalunits.get_dimensions(unit) is allunits.second.dim
