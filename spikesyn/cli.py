@@ -29,7 +29,6 @@ from pathlib import Path
 
 from spikesyn.argtypes import number
 from spikesyn.checks import SEED_MAX
-from spikesyn.readable import format_si
 
 __all__ = ["main", "build_parser"]
 
@@ -388,13 +387,14 @@ def _run_maxcut(args, parser):
             args.out = args.plot = None
             if energy is not None:
                 energy["plot"] = None
-        _print_maxcut_result(args, res, source, replicas, energy)
+        _print_maxcut_result(args, res, source, replicas, energy, first)
         if failure is not None:
             raise failure
     return 0
 
 
-def _print_maxcut_result(args, res, source, replicas, energy):
+def _print_maxcut_result(args, res, source, replicas, energy, first):
+    from spikesyn.readable import format_si     # imports Brian2: not at the command's start-up
     if args.json:
         d = res.as_dict()
         d = {"file": source, **d}
