@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sys
 
 from brian2 import ms
 
 from spikesyn.errors import SpikesynError
+from spikesyn.outputs import atomic_write, check_output
 
 __all__ = ["run_digits", "plot_digit_result", "GLYPH_ONLY"]
 
@@ -42,18 +42,6 @@ def _config(args):
     if args.tau_F is not None:
         kw["tau_F"] = args.tau_F * ms
     return DigitSequenceConfig(**kw)
-
-
-def _check_output(path):
-    if path is None:
-        return
-    if os.path.splitext(path)[1].lower() != ".png":
-        raise SpikesynError(f"--plot {path}: the figure is written as PNG, give a name ending in .png")
-    d = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(d):
-        raise SpikesynError(f"--plot {path}: directory {d} does not exist")
-    if os.path.isdir(path):
-        raise SpikesynError(f"--plot {path}: is a directory")
 
 
 def plot_digit_result(path, result):
@@ -131,7 +119,8 @@ def run_digits(args):
         if unknown or not conditions:
             raise SpikesynError(f"--conditions: {','.join(unknown) or 'none given'}: choose from "
                                 f"{', '.join(CONDITIONS)}")
-        _check_output(args.plot)
+        if args.plot is not None:
+            check_output(args.plot, "--plot", image=True)
         config = _config(args)
         prefs.codegen.target = args.target
         hide_order_warning()
@@ -154,10 +143,9 @@ def run_digits(args):
     else:
         print("\n".join(_table(result)))
     if args.plot is not None:
-        from spikesyn.cli import CliError, _atomic_write
         try:
-            _atomic_write(args.plot, lambda tmp: plot_digit_result(tmp, result))
-        except (CliError, OSError) as exc:
+            atomic_write(args.plot, lambda tmp: plot_digit_result(tmp, result))
+        except (SpikesynError, OSError) as exc:
             print(f"spikesyn sequence: error: {exc}", file=sys.stderr)
             return EXIT_USAGE
     return 0

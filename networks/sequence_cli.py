@@ -275,7 +275,6 @@ def format_energy(e):
 
 def run(args):
     """Run the subcommand for parsed ``args``; return the exit status."""
-    import os
 
     from spikesyn import compile_notice
     from spikesyn.errors import SpikesynError
@@ -289,11 +288,10 @@ def run(args):
         config = config_from_args(args)
         transforms = None if args.transforms is None else tuple(
             t.strip() for t in args.transforms.split(",") if t.strip())
-        for path in (args.plot, args.energy_plot):
+        from spikesyn.outputs import check_output
+        for option, path in (("--plot", args.plot), ("--energy-plot", args.energy_plot)):
             if path is not None:
-                d = os.path.dirname(os.path.abspath(path))
-                if not os.path.isdir(d):
-                    raise SpikesynError(f"{path}: directory {d} does not exist")
+                check_output(path, option, image=True)
         from brian2 import prefs
         prefs.codegen.target = args.target
         import logging
@@ -314,7 +312,12 @@ def run(args):
     if args.target == "cython":
         compile_notice.mark_compiled(kind)
     if args.plot is not None:
-        plot_result(args.plot, result)
+        from spikesyn.outputs import atomic_write
+        try:
+            atomic_write(args.plot, lambda tmp: plot_result(tmp, result))
+        except (SpikesynError, OSError) as exc:
+            print(f"spikesyn sequence: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     energy = None
     if want_energy:
         from spikesyn.cli import CliError, _atomic_write

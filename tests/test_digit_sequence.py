@@ -165,7 +165,7 @@ def test_cli_json_shape_on_a_small_run():
 
 @pytest.mark.parametrize("argv, message", [
     (["--conditions", "wobble"], "--conditions"),
-    (["--plot", "out.txt"], "PNG"),
+    (["--plot", "out.txt"], "--plot out.txt"),
     (["--classes", "3"], "--classes belongs to --data glyphs"),
     (["--plot", "/nonexistent/dir/x.png"], "does not exist"),
 ])
