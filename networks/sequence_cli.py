@@ -275,7 +275,6 @@ def format_energy(e):
 
 def run(args):
     """Run the subcommand for parsed ``args``; return the exit status."""
-
     from spikesyn import compile_notice
     from spikesyn.errors import SpikesynError
     from .sequence import run_sequence
