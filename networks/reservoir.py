@@ -40,15 +40,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.linalg
+import scipy.optimize
+import scipy.special
 
 from spikesyn.errors import ParameterError
 
 __all__ = ["TASKS", "LIMITS", "ReservoirError", "ReservoirResult", "run_reservoir",
            "sine_square_series", "narma10_series", "binary_mask", "drive_currents",
-           "simulate_oscillators", "ridge_fit", "steady_power", "relaxation_time",
+           "simulate_oscillators", "ridge_fit", "logistic_fit", "steady_power", "relaxation_time",
            "threshold_current"]
 
 TASKS = ("sine-square", "narma10")
+READOUTS = ("ridge", "logistic")
 POINTS_PER_PERIOD = 8
 
 #: inclusive limits, checked before any simulation
@@ -69,6 +72,9 @@ QUANTITY_LIMITS = {
     "amplitude": (0.0, 1.0, "amp", "a current"),
 }
 CARD = "spin_torque_oscillator"
+#: the longest default integration step: well below the fastest relaxation the default card
+#: reaches within the current ranges used here (about 20 ns at 10 mA)
+MAX_DT = 2e-9   # seconds
 
 
 class ReservoirError(ParameterError):
@@ -328,6 +334,53 @@ def ridge_fit(X, y, alpha):
     return predict
 
 
+def logistic_fit(X, labels, alpha):
+    """L2-regularised logistic regression on standardised features (scipy's L-BFGS).
+
+    A margin-seeking alternative to :func:`ridge_fit` for classification: least squares on
+    +-1 targets may give up a small class of points that a linear boundary could separate.
+
+    Parameters
+    ----------
+    X : array, shape (n_samples, n_features)
+    labels : array of +1 / -1
+    alpha : float
+        Penalty on the squared weights (the bias is not penalised).
+
+    Returns
+    -------
+    callable
+        ``decision(X_new)``: positive for the +1 class.
+
+    Examples
+    --------
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    >>> decide = logistic_fit(X, np.array([-1, -1, 1, 1]), alpha=1e-3)
+    >>> (decide(np.array([[0.5], [2.5]])) > 0).tolist()
+    [False, True]
+    """
+    X = np.asarray(X, dtype=float)
+    mean, std = X.mean(axis=0), X.std(axis=0)
+    std[std == 0] = 1.0
+    Z = np.column_stack([(X - mean) / std, np.ones(len(X))])
+    y = np.asarray(labels, dtype=float)
+    penalty = np.r_[np.full(Z.shape[1] - 1, float(alpha)), 0.0]
+
+    def loss_and_grad(w):
+        margin = y * (Z @ w)
+        loss = np.mean(np.logaddexp(0.0, -margin)) + np.sum(penalty * w * w)
+        weight = -y * scipy.special.expit(-margin)
+        return loss, Z.T @ weight / len(y) + 2 * penalty * w
+
+    w = scipy.optimize.minimize(loss_and_grad, np.zeros(Z.shape[1]), jac=True,
+                                method="L-BFGS-B", options={"maxiter": 5000}).x
+
+    def decision(X_new):
+        return ((np.asarray(X_new, dtype=float) - mean) / std) @ w[:-1] + w[-1]
+
+    return decision
+
+
 # --------------------------------------------------------------------------- the job
 @dataclass
 class ReservoirResult:
@@ -352,6 +405,9 @@ class ReservoirResult:
         steady power and relaxation time at the bias.
     time_s : float
         Wall-clock seconds of the whole run.
+    accuracy_by_readout : dict or None
+        Sine-square: held-out accuracy of each readout (``ridge``, ``logistic``) trained on
+        the same readings.
     trace : dict
         One held-out sequence for plots: ``u``, ``p`` (the readout's features: amplitude
         readings sqrt(p), n_points x n_nodes, then those of earlier points with ``history``),
@@ -366,6 +422,7 @@ class ReservoirResult:
     train_score: float
     settings: dict
     time_s: float
+    accuracy_by_readout: dict | None = None
     trace: dict = field(default_factory=dict, repr=False)
 
     def to_dict(self):
@@ -379,6 +436,7 @@ class ReservoirResult:
         """
         return {"task": self.task, "accuracy": self.accuracy, "chance": self.chance,
                 "error_per_point": self.error_per_point, "nmse": self.nmse,
+                "accuracy_by_readout": self.accuracy_by_readout,
                 "train_score": self.train_score, "settings": dict(self.settings),
                 "time_s": self.time_s}
 
@@ -424,8 +482,8 @@ def _check_overrides(overrides):
 
 
 def run_reservoir(task="sine-square", n_nodes=24, theta=None, bias=None, amplitude=None,
-                  noise=None, steps_per_node=10, periods=40, points=400, n_train=6, n_test=6,
-                  washout=None, ridge=1e-6, history=0, seed=0, target="numpy", overrides=None,
+                  noise=None, steps_per_node=None, periods=40, points=400, n_train=6, n_test=6,
+                  washout=None, ridge=1e-6, history=0, readout="ridge", seed=0, target="numpy", overrides=None,
                   progress=None):
     """Simulate the oscillator reservoir on a task, train the readout, score held-out sequences.
 
@@ -442,8 +500,8 @@ def run_reservoir(task="sine-square", n_nodes=24, theta=None, bias=None, amplitu
         strongest nonlinearity the oscillator offers).
     noise : brian2.Quantity, optional
         Thermal noise intensity ``D_T`` (a frequency; default: the card's).
-    steps_per_node : int
-        Integration steps per node time.
+    steps_per_node : int, optional
+        Integration steps per node time (default: enough for a step of at most 2 ns, at least 4).
     periods : int
         Sine-square: periods per sequence.
     points : int
@@ -454,7 +512,10 @@ def run_reservoir(task="sine-square", n_nodes=24, theta=None, bias=None, amplitu
         Input points dropped at the start of every sequence (default: one period for
         sine-square, 20 for NARMA10).
     ridge : float
-        Ridge penalty (per sample, on standardised readings).
+        Penalty on the squared readout weights (per sample, on standardised readings).
+    readout : {"ridge", "logistic"}
+        Ridge regression (classification by the sign of its output), or, for sine-square,
+        L2-regularised logistic regression (:func:`logistic_fit`) with the same penalty.
     history : int
         The readout also sees the readings of this many previous input points (a delay line
         in the readout; 0, the default, leaves all memory to the oscillator).
@@ -482,11 +543,13 @@ def run_reservoir(task="sine-square", n_nodes=24, theta=None, bias=None, amplitu
     if task not in TASKS:
         raise ReservoirError(f"task must be one of {list(TASKS)}, got {task!r}")
     n_nodes = _check_int("n_nodes", n_nodes)
-    steps_per_node = _check_int("steps_per_node", steps_per_node)
     n_train, n_test = _check_int("n_train", n_train), _check_int("n_test", n_test)
     theta = _check_quantity("theta", 50 * b2.nsecond if theta is None else theta)
     bias = _check_quantity("bias", 5 * b2.mA if bias is None else bias)
     amplitude = _check_quantity("amplitude", 5 * b2.mA if amplitude is None else amplitude)
+    if steps_per_node is None:
+        steps_per_node = max(4, math.ceil(float(theta / b2.second) / MAX_DT - 1e-9))
+    steps_per_node = _check_int("steps_per_node", steps_per_node)
     overrides = dict(overrides or {})
     if noise is not None:
         overrides["D_T"] = noise
@@ -504,6 +567,10 @@ def run_reservoir(task="sine-square", n_nodes=24, theta=None, bias=None, amplitu
                              f"{length} points of each sequence")
     if not (isinstance(ridge, (int, float)) and math.isfinite(ridge) and ridge >= 0):
         raise ReservoirError(f"ridge must be a finite number >= 0, got {ridge!r}")
+    if readout not in READOUTS:
+        raise ReservoirError(f"readout must be one of {list(READOUTS)}, got {readout!r}")
+    if readout == "logistic" and task != "sine-square":
+        raise ReservoirError("readout 'logistic' classifies: it needs task 'sine-square'")
     if target not in ("numpy", "cython"):
         raise ReservoirError(f"target must be 'numpy' or 'cython', got {target!r}")
     say = progress or (lambda msg: None)
@@ -529,6 +596,9 @@ def run_reservoir(task="sine-square", n_nodes=24, theta=None, bias=None, amplitu
     # the measured quantity is the oscillation amplitude, sqrt(p) (Torrejon et al. read it
     # from the rectified microwave voltage)
     amplitude_readings = np.sqrt(np.clip(readings, 0.0, None))
+    if not np.all(np.isfinite(readings)):
+        raise ReservoirError(f"the integration diverged at {steps_per_node} steps per node "
+                             f"time: give more steps_per_node")
     features = _with_history(amplitude_readings.reshape(length, n_nodes, n_seq), history)
     keep = np.arange(washout, length)
 
@@ -542,7 +612,11 @@ def run_reservoir(task="sine-square", n_nodes=24, theta=None, bias=None, amplitu
     X_train, y_train = stack(train, key)
     X_test, y_test = stack(test, key)
     if task == "sine-square":
-        predict = ridge_fit(X_train, 2 * y_train - 1, ridge)
+        fits = {"ridge": ridge_fit, "logistic": logistic_fit}
+        decisions = {name: fit(X_train, 2 * y_train - 1, ridge) for name, fit in fits.items()}
+        by_readout = {name: float(((d(X_test) > 0) == (y_test > 0.5)).mean())
+                      for name, d in decisions.items()}
+        predict = decisions[readout]
         out_test = predict(X_test)
         right = (out_test > 0) == (y_test > 0.5)
         accuracy = float(right.mean())
@@ -561,6 +635,7 @@ def run_reservoir(task="sine-square", n_nodes=24, theta=None, bias=None, amplitu
     else:
         predict = ridge_fit(X_train, y_train, ridge)
         out_test = predict(X_test)
+        by_readout = None
         nmse = float(np.mean((out_test - y_test) ** 2) / np.var(y_test))
         train_score = float(np.mean((predict(X_train) - y_train) ** 2) / np.var(y_train))
         accuracy = chance = errors = None
@@ -572,7 +647,8 @@ def run_reservoir(task="sine-square", n_nodes=24, theta=None, bias=None, amplitu
         "bias_A": float(bias / b2.amp), "amplitude_A": float(amplitude / b2.amp),
         "noise_D_T_Hz": float(ns["D_T"] / b2.Hz), "steps_per_node": steps_per_node,
         "sequence_points": length, "n_train": n_train, "n_test": n_test, "washout": washout,
-        "ridge": float(ridge), "readout_history": history, "seed": int(seed), "target": target,
+        "ridge": float(ridge), "readout_history": history, "readout": readout,
+        "seed": int(seed), "target": target,
         "card": {k: str(v) for k, v in ns.items()},
         "threshold_current_A": float(threshold_current(ns["Gamma_G"], ns["sigma"]) / b2.amp),
         "steady_power_at_bias": float(steady_power(bias, ns["Gamma_G"], ns["Q"], ns["sigma"])),
@@ -582,7 +658,8 @@ def run_reservoir(task="sine-square", n_nodes=24, theta=None, bias=None, amplitu
     trace = {"u": inputs[:, first], "p": features[:, :, first],
              "currents_A": np.asarray(currents[:, first] / b2.amp, dtype=float),
              "output": predict(features[:, :, first]), "target": target_first,
-             "washout": washout, "theta_s": settings["theta_s"]}
+             "washout": washout, "theta_s": settings["theta_s"], "n_nodes": n_nodes}
     return ReservoirResult(task=task, accuracy=accuracy, chance=chance, error_per_point=errors,
+                           accuracy_by_readout=by_readout,
                            nmse=nmse, train_score=train_score, settings=settings,
                            time_s=time.perf_counter() - t_start, trace=trace)

@@ -7,8 +7,9 @@ Wire it into a parser with :func:`add_parser` and run it with :func:`run`::
     spikesyn reservoir --theta 50ns --noise 0.1kHz --plot reservoir.png
 
 Quantities are written with their unit (``20ns``, ``0.05us``, ``6mA``, ``1kHz``); a bare number
-is refused. ``--json`` prints one object: ``accuracy`` (held-out, sine-square), ``nmse``
-(held-out, NARMA10), ``error_per_point`` and ``settings``.
+is refused. ``--json`` prints one object: ``accuracy`` (held-out, sine-square, with the chosen
+readout), ``accuracy_by_readout``, ``nmse`` (held-out, NARMA10), ``error_per_point`` and
+``settings``.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def quantity(unit_name, what):
 
 def add_parser(subparsers):
     """Add the ``reservoir`` subcommand to an ``argparse`` subparsers object; return its parser."""
-    from .reservoir import LIMITS, TASKS
+    from .reservoir import LIMITS, READOUTS, TASKS
 
     def count(name):
         return number(int, *LIMITS[name])
@@ -97,8 +98,9 @@ def add_parser(subparsers):
                    metavar="CURRENT", help="input modulation depth")
     p.add_argument("--noise", type=quantity("hertz", "a frequency"), default=None, metavar="RATE",
                    help="thermal noise intensity D_T (default: the card's, 1kHz; 0kHz: none)")
-    p.add_argument("--steps-per-node", type=count("steps_per_node"), default=10, metavar="K",
-                   help="integration steps per node time")
+    p.add_argument("--steps-per-node", type=count("steps_per_node"), default=None, metavar="K",
+                   help="integration steps per node time (default: steps of at most 2 ns, "
+                        "at least 4)")
     p.add_argument("--periods", type=count("periods"), default=40, metavar="P",
                    help="sine-square: periods per sequence")
     p.add_argument("--points", type=count("points"), default=400, metavar="P",
@@ -110,8 +112,11 @@ def add_parser(subparsers):
     p.add_argument("--history", type=count("history"), default=0, metavar="H",
                    help="readout also sees the readings of the H previous input points "
                         "(0: the oscillator's own memory only)")
+    p.add_argument("--readout", choices=READOUTS, default="ridge",
+                   help="sine-square readout: ridge regression (sign of its output) or "
+                        "logistic regression; JSON gives both under accuracy_by_readout")
     p.add_argument("--ridge", type=number(float, 0, 1e6), default=1e-6, metavar="ALPHA",
-                   help="ridge penalty on standardised readings")
+                   help="penalty on the squared readout weights (standardised readings)")
     p.add_argument("--seed", type=number(int, 0, 2**31 - 1), default=0, metavar="K",
                    help="seed of data, mask and noise")
     p.add_argument("--target", choices=("numpy", "cython"), default="numpy",
@@ -134,7 +139,7 @@ def plot_result(result, path, points=48):
     tr = result.trace
     start = tr["washout"]
     stop = min(start + points, len(tr["u"]))
-    n_nodes = tr["p"].shape[1]
+    n_nodes = tr["n_nodes"]
     theta_us = tr["theta_s"] * 1e6
     fig, axes = plt.subplots(3, 1, figsize=(10, 7.5), sharex=True)
     t_nodes = (np.arange(start * n_nodes, stop * n_nodes) + 1) * theta_us
@@ -176,8 +181,10 @@ def _summary(d):
             f"{s['bias_A'] * 1e3:g} mA +- {s['amplitude_A'] * 1e3:g} mA, noise D_T "
             f"{s['noise_D_T_Hz']:g} Hz, seed {s['seed']}")
     if d["task"] == "sine-square":
-        lines = [head, f"  held-out accuracy {d['accuracy']:.4f} (chance {d['chance']:.3f}, "
-                       f"training {d['train_score']:.4f})"]
+        other = {k: v for k, v in d["accuracy_by_readout"].items() if k != s["readout"]}
+        lines = [head, f"  held-out accuracy {d['accuracy']:.4f} with the {s['readout']} readout "
+                       f"(chance {d['chance']:.3f}, training {d['train_score']:.4f}; "
+                       + ", ".join(f"{k} readout {v:.4f}" for k, v in other.items()) + ")"]
         for name, errs in d["error_per_point"].items():
             lines.append(f"  error per point, {name:<6}: "
                          + " ".join("-" if e is None else f"{e:.2f}" for e in errs))
@@ -217,7 +224,8 @@ def run(args):
                             amplitude=args.amplitude, noise=args.noise,
                             steps_per_node=args.steps_per_node, periods=args.periods,
                             points=args.points, n_train=args.train, n_test=args.test,
-                            history=args.history, ridge=args.ridge, seed=args.seed,
+                            history=args.history, readout=args.readout, ridge=args.ridge,
+                            seed=args.seed,
                             target=args.target, progress=progress)
         if args.plot is not None:
             plot_result(res, args.plot)
