@@ -25,7 +25,8 @@ import numpy as np
 from brian2 import kHz, mA, nsecond
 
 import spikesyn as ss
-from spikesyn.networks.reservoir import relaxation_time, run_reservoir
+from spikesyn.networks.reservoir import (logistic_fit, relaxation_time, ridge_fit,
+                                         run_reservoir, sine_square_series)
 from spikesyn.networks.reservoir_cli import plot_result
 
 NOISES_KHZ = (0.0, 0.01, 0.1, 1.0, 10.0)
@@ -44,12 +45,35 @@ def _row(label, runs):
             f"{_cell([r.accuracy_by_readout['logistic'] for r in runs])} |")
 
 
+def _control_row(n_seeds, history):
+    """A linear readout of the raw inputs with the same delay line: no oscillator at all."""
+    accuracies = {"ridge": [], "logistic": []}
+    for seed in range(n_seeds):
+        rng = np.random.default_rng([seed, 27])
+        train = [sine_square_series(40, rng) for _ in range(6)]
+        test = [sine_square_series(40, rng) for _ in range(6)]
+
+        def stack(series):
+            X = np.concatenate([np.stack([np.r_[np.zeros(k), d["u"][:len(d["u"]) - k]]
+                                          for k in range(history + 1)], axis=1)[8:]
+                                for d in series])
+            return X, np.concatenate([2.0 * d["label"][8:] - 1 for d in series])
+
+        (X, y), (Xt, yt) = stack(train), stack(test)
+        for name, fit in (("ridge", ridge_fit), ("logistic", logistic_fit)):
+            accuracies[name].append(float(((fit(X, y, 1e-6)(Xt) > 0) == (yt > 0)).mean()))
+    return (f"| control: raw inputs u[k-{history}..k], no oscillator | "
+            f"{_cell(accuracies['ridge'])} | {_cell(accuracies['logistic'])} |")
+
+
 HEADER = "| {} | ridge readout | logistic readout |\n|---|---|---|"
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seeds", type=int, default=2)
+    p.add_argument("--history", type=int, default=2,
+                   help="readout history of every row but the history table's (default 2)")
     p.add_argument("--quick", action="store_true", help="shorter sequences (a smoke test)")
     p.add_argument("--target", choices=("numpy", "cython"), default="cython")
     p.add_argument("--plot", help="PNG of the default run's response and decision")
@@ -58,8 +82,11 @@ def main(argv=None):
     logging.getLogger("brian2").setLevel(logging.ERROR)
 
     size = dict(periods=12, n_train=3, n_test=3) if args.quick else {}
+    if args.quick:
+        print(_control_row(1, 2))
     base = dict(target=args.target, **size)
-    defaults = dict(theta=50 * nsecond, bias=5 * mA, amplitude=5 * mA, n_nodes=24)
+    defaults = dict(theta=50 * nsecond, bias=5 * mA, amplitude=5 * mA, n_nodes=24,
+                    history=args.history)
     card = ss.load_model("spin_torque_oscillator").parameters
     tau = relaxation_time(defaults["bias"], card["Gamma_G"], card["sigma"])
     seeds = range(args.seeds)
@@ -77,7 +104,7 @@ def main(argv=None):
 
     print(f"sine-square, held-out accuracy, mean (min-max) over {args.seeds} seeds; defaults: "
           f"N = 24, theta = 50 ns, bias 5 mA +- 5 mA (threshold 4 mA, tau at the bias "
-          f"{float(tau / nsecond):g} ns), D_T = 1 kHz, readout history 0\n")
+          f"{float(tau / nsecond):g} ns), D_T = 1 kHz, readout history {args.history}\n")
     default_runs = runs()
     print(HEADER.format("noise D_T"))
     for d in NOISES_KHZ:
@@ -93,12 +120,13 @@ def main(argv=None):
                    runs(theta=theta, steps_per_node=steps)), flush=True)
     print("\n" + HEADER.format("readout history"))
     for h in HISTORIES:
-        print(_row(str(h), default_runs if h == 0 else runs(history=h)), flush=True)
+        print(_row(str(h), default_runs if h == args.history else runs(history=h)), flush=True)
+    print(_control_row(args.seeds, HISTORIES[-1]), flush=True)
     print("\n| NARMA10 (ridge readout) | held-out NMSE | train NMSE |\n|---|---|---|")
-    for h in (0, 1):
+    for h in (0, 2, 9):
         narma = []
         for s in seeds:
-            r = run_reservoir("narma10", seed=s, history=h, **{**base, **defaults})
+            r = run_reservoir("narma10", seed=s, **{**base, **defaults, "history": h})
             records.append({"changes": {"history": h}, **r.to_dict()})
             narma.append(r)
         print(f"| N = 24, history {h} | {_cell([r.nmse for r in narma])} | "

@@ -83,8 +83,8 @@ def add_parser(subparsers):
              "2017): sine/square classification or NARMA10, ridge-regression readout",
         description="Drive spin-torque oscillators (the spin_torque_oscillator card, one per "
                     "input sequence) with a masked, time-multiplexed input, read the oscillation "
-                    "amplitude at every node time (virtual neurons) and train a ridge-regression "
-                    "readout; report the score on held-out sequences.",
+                    "amplitude at every node time (virtual neurons) and train a linear readout "
+                    "(ridge or logistic regression); report the score on held-out sequences.",
         epilog="exit status: 0 done, 2 bad input (option, unit or output path)",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--task", choices=TASKS, default="sine-square", help="benchmark task")
@@ -97,9 +97,9 @@ def add_parser(subparsers):
     p.add_argument("--amplitude", type=quantity("amp", "a current"), default="5mA",
                    metavar="CURRENT", help="input modulation depth")
     p.add_argument("--noise", type=quantity("hertz", "a frequency"), default=None, metavar="RATE",
-                   help="thermal noise intensity D_T (default: the card's, 1kHz; 0kHz: none)")
+                   help="thermal noise intensity D_T (None: the card's, 1kHz; 0kHz: no noise)")
     p.add_argument("--steps-per-node", type=count("steps_per_node"), default=None, metavar="K",
-                   help="integration steps per node time (default: steps of at most 2 ns, "
+                   help="integration steps per node time (None: steps of at most 2 ns, "
                         "at least 4)")
     p.add_argument("--periods", type=count("periods"), default=40, metavar="P",
                    help="sine-square: periods per sequence")
@@ -109,9 +109,9 @@ def add_parser(subparsers):
                    help="training sequences (one oscillator each)")
     p.add_argument("--test", type=count("n_test"), default=6, metavar="S",
                    help="held-out sequences")
-    p.add_argument("--history", type=count("history"), default=0, metavar="H",
+    p.add_argument("--history", type=count("history"), default=2, metavar="H",
                    help="readout also sees the readings of the H previous input points "
-                        "(0: the oscillator's own memory only)")
+                        "(0: the oscillator's relaxation is the only memory)")
     p.add_argument("--readout", choices=READOUTS, default="ridge",
                    help="sine-square readout: ridge regression (sign of its output) or "
                         "logistic regression; JSON gives both under accuracy_by_readout")
