@@ -29,7 +29,7 @@ from spikesyn.networks.reservoir import (logistic_fit, relaxation_time, ridge_fi
                                          run_reservoir, sine_square_series)
 from spikesyn.networks.reservoir_cli import plot_result
 
-NOISES_KHZ = (0.0, 0.01, 0.1, 1.0, 10.0)
+NOISES_KHZ = (0.0, 0.01, 0.1, 1.0, 10.0, 100.0)
 NODES = (8, 24, 50)
 THETA_OVER_TAU = (0.05, 0.1, 0.25, 0.5, 1.0)
 HISTORIES = (0, 1, 2)
