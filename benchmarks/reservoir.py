@@ -25,8 +25,8 @@ import numpy as np
 from brian2 import kHz, mA, nsecond
 
 import spikesyn as ss
-from spikesyn.networks.reservoir import (logistic_fit, relaxation_time, ridge_fit,
-                                         run_reservoir, sine_square_series)
+from spikesyn.networks.reservoir import (logistic_fit, narma10_series, relaxation_time,
+                                         ridge_fit, run_reservoir, sine_square_series)
 from spikesyn.networks.reservoir_cli import plot_result
 
 NOISES_KHZ = (0.0, 0.01, 0.1, 1.0, 10.0, 100.0)
@@ -64,6 +64,25 @@ def _control_row(n_seeds, history):
             accuracies[name].append(float(((fit(X, y, 1e-6)(Xt) > 0) == (yt > 0)).mean()))
     return (f"| control: raw inputs u[k-{history}..k], no oscillator | "
             f"{_cell(accuracies['ridge'])} | {_cell(accuracies['logistic'])} |")
+
+
+def _narma_control_row(n_seeds, history):
+    """NMSE of a linear readout of the raw inputs u[k-history..k], no oscillator."""
+    nmse = []
+    for seed in range(n_seeds):
+        rng = np.random.default_rng([seed, 27])
+        train = [narma10_series(400, rng) for _ in range(6)]
+        test = [narma10_series(400, rng) for _ in range(6)]
+
+        def stack(series):
+            X = np.concatenate([np.stack([np.r_[np.zeros(k), d["u"][:len(d["u"]) - k]]
+                                          for k in range(history + 1)], axis=1)[20:]
+                                for d in series])
+            return X, np.concatenate([d["y"][20:] for d in series])
+
+        (X, y), (Xt, yt) = stack(train), stack(test)
+        nmse.append(float(np.mean((ridge_fit(X, y, 1e-6)(Xt) - yt) ** 2) / np.var(yt)))
+    return f"| control: raw inputs u[k-{history}..k], no oscillator | {_cell(nmse)} | - |"
 
 
 HEADER = "| {} | ridge readout | logistic readout |\n|---|---|---|"
@@ -131,6 +150,7 @@ def main(argv=None):
             narma.append(r)
         print(f"| N = 24, history {h} | {_cell([r.nmse for r in narma])} | "
               f"{_cell([r.train_score for r in narma])} |", flush=True)
+        print(_narma_control_row(args.seeds, h), flush=True)
     print(f"\n{time.perf_counter() - t0:.0f} s in all")
     if args.plot:
         plot_result(default_runs[0], args.plot)
