@@ -4,9 +4,14 @@ One oscillator (the ``spin_torque_oscillator`` card) stands in for a whole layer
 input value ``u`` is held for ``n_nodes`` node times ``theta``; during node ``j`` the current is
 ``bias + amplitude * mask[j] * u``, with a fixed random mask of +1/-1. The oscillator's amplitude
 ``sqrt(p)`` (what a rectified microwave voltage measures) is read at the end of every node time:
-those ``n_nodes`` readings are the "virtual neurons" of that input. Because ``theta`` is shorter than the power's relaxation time, each reading still
-remembers the previous nodes and the previous inputs, and the relaxation is nonlinear in the
-current. A ridge-regression readout (numpy/scipy) is trained on the readings.
+those ``n_nodes`` readings are the "virtual neurons" of that input. Because ``theta`` is
+shorter than the power's relaxation time, each reading still remembers the previous nodes and
+the previous inputs, and the response is nonlinear in the current (most of all where the
+current dips below the threshold and the oscillation collapses). A linear readout is trained on
+the readings: ridge regression (scipy), or for classification logistic regression. By default
+it also sees the readings of the two previous inputs (``history=2``), a delay line in the
+readout; ``history=0`` leaves all memory to the oscillator (measured in
+``benchmarks/RESULTS_reservoir.md``).
 
 Many input sequences run at once as many independent oscillators in one Brian2 group: one
 oscillator per sequence, the currents of all of them in one ``TimedArray``.
@@ -16,8 +21,8 @@ Tasks
 ``"sine-square"``
     Periods of a sine and of a square wave, 8 points each, in random order; every point is
     classified (sine or square). A readout of the present input alone cannot do it (both waves
-    reach +1 and -1); with the last input remembered every point is decidable. Scored on
-    waveforms the readout never saw (other random orders, other noise).
+    reach +1 and -1); it needs the recent inputs through a nonlinearity. Scored on waveforms
+    the readout never saw (other random orders, other noise).
 ``"narma10"``
     The tenth-order nonlinear autoregressive moving average benchmark: u uniform in [0, 0.5],
     ``y[k+1] = 0.3 y[k] + 0.05 y[k] sum(y[k-9..k]) + 1.5 u[k-9] u[k] + 0.1``; the readout
