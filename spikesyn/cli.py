@@ -523,9 +523,9 @@ def build_parser():
 
 def _add_builder_commands(sub):
     """Subcommands whose options and run loop live beside their builder in networks/."""
-    from spikesyn.networks import energy_cli, sequence_cli
+    from spikesyn.networks import energy_cli, reservoir_cli, sequence_cli
 
-    for module in (sequence_cli, energy_cli):
+    for module in (sequence_cli, energy_cli, reservoir_cli):
         command = module.add_parser(sub)
         command.set_defaults(func=lambda args, parser, module=module: module.run(args))
 

@@ -6,8 +6,8 @@ device draws random numbers; the ideal cards are fully deterministic and must ag
 """
 
 import numpy as np
-from brian2 import (Network, NeuronGroup, SpikeGeneratorGroup, Synapses, TimedArray, mV, ms, nS,
-                    second)
+from brian2 import (MHz, Network, NeuronGroup, SpikeGeneratorGroup, Synapses, TimedArray, kHz, mV,
+                    ms, nS, second)
 
 import spikesyn as ss
 
@@ -16,7 +16,10 @@ N_PRE, N_POST = 4, 3
 #: Cards whose counted events are random draws: pulses always fire on a pairing here, so the
 #: counts follow from the fixed spike times on every target (numpy and the compiled targets
 #: consume the random stream in different orders).
-OVERRIDES = {"pcm_memtransistor": {"p_set": 1.0, "p_reset": 1.0}}
+OVERRIDES = {"pcm_memtransistor": {"p_set": 1.0, "p_reset": 1.0},
+             # a nanosecond device: at this harness's 0.1 ms step its explicit integration
+             # would diverge, so slow it down to rates of a few kHz (noise still on)
+             "spin_torque_oscillator": {"Gamma_G": 1e-3 * MHz, "D_T": 0.1 * kHz}}
 
 
 def _post_spike_pattern(dt):
@@ -37,7 +40,8 @@ def build(dt=0.1 * ms):
     for name in ss.available_models():
         model = ss.load_model(name)
         if model.kind == "neuron":
-            group = NeuronGroup(N_POST, **model.neuron_kwargs(), name=f"n_{name}")
+            group = NeuronGroup(N_POST, **model.neuron_kwargs(**OVERRIDES.get(name, {})),
+                                name=f"n_{name}")
             drive = Synapses(pre, group, on_pre=_drive_code(model), name=f"drive_{name}")
             drive.connect()
             objects += [group, drive]
