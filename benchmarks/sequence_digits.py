@@ -155,6 +155,10 @@ def main(argv=None):
                     help="videos per condition in the ablation (default: all of the run's)")
     ap.add_argument("--save", default=None, help="folder: keep each seed's run as it finishes")
     ap.add_argument("--load", default=None, help="folder: print the tables of the runs saved there")
+    ap.add_argument("--rescore", type=float, nargs=2, metavar=("GAMMA1", "GAMMA2"), default=None,
+                    help="with --load: run st_stdp again on the saved videos with these gammas "
+                         "(static, baselines and videos as saved) and report that")
+    ap.add_argument("--save-rescored", default=None, help="folder: keep each rescored run")
     ap.add_argument("--no-baselines", action="store_true")
     ap.add_argument("--out", default=None, help="write every run's JSON here")
     ap.add_argument("--epochs", type=int, default=None, help="training epochs (default: the network's)")
@@ -183,6 +187,25 @@ def main(argv=None):
             Path(args.save).mkdir(parents=True, exist_ok=True)
             with open(Path(args.save) / f"seed_{seed}.pkl", "wb") as fh:
                 pickle.dump(runs[-1], fh)
+    if args.rescore:
+        g1, g2 = args.rescore
+        config = replace(config, gamma1=g1, gamma2=g2)
+        for run in runs:
+            for c, v in run.videos.items():
+                say(f"seed {run.seed} rescored with gamma1 {g1}, gamma2 {g2}: {c}")
+                counts = run_videos(run.trained, v.frames, config, short_term=True, seed=run.seed)
+                pred = class_scores(counts, run.trained.labels, run.trained.n_classes).argmax(-1)
+                run.predictions["st_stdp"][c] = pred
+                acc = (pred == v.frame_labels)
+                run.accuracy["st_stdp"][c] = float(acc.mean())
+                if c in HIDDEN_KEYS:
+                    run.accuracy["st_stdp"][HIDDEN_KEYS[c]] = float(acc[v.hidden >= 0.5].mean())
+            run.config.update(gamma1=g1, gamma2=g2)
+            if args.save_rescored:
+                Path(args.save_rescored).mkdir(parents=True, exist_ok=True)
+                with open(Path(args.save_rescored) / f"seed_{run.seed}.pkl", "wb") as fh:
+                    pickle.dump(run, fh)
+        print(f"st_stdp with gamma1 {g1}, gamma2 {g2} (rescored on the saved videos)\n")
     print(f"seeds {args.seeds}, {args.videos} videos per condition per seed; accuracy in % "
           f"(mean ± sd over seeds)\n")
     print("\n".join(main_table(runs)))
