@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy import stats
 from brian2 import (Network, NeuronGroup, SpikeGeneratorGroup, Synapses, TimedArray, ms, second, seed, uS)
 
 import spikesyn as ss
@@ -59,7 +60,7 @@ def test_papers_transfer_programs_w_minus_the_offset_from_full_reset():
     net, syn = _build(model, n, PAIRS_PRE + [T_TRANSFER], PAIRS_POST, 70.0, dg_minus=0 * uS,
                       dg_plus=3 * uS, g_max=20 * uS)
     net.run(55 * ms)
-    syn.Gp = 6 * uS                                                # W = 3 x 6 uS + p g before
+    syn.Gp = 21 * uS                                               # W = 3 x 21 uS + p g before
     w_before = _weight(syn, model, t=T_TRANSFER * 1e-3)
     syn.n_upd = float(model.parameters["transfer_every"]) - 1
     net.run(15 * ms)
@@ -71,8 +72,16 @@ def test_papers_transfer_programs_w_minus_the_offset_from_full_reset():
     sigma = (0.26348 + 1.9650 * x - 1.1731 * x ** 2) * 1e-6       # aihwkit's fit at Gmax = 25 uS
     np.testing.assert_allclose((Gp - target).mean(), 0, rtol=0, atol=4 * sigma / np.sqrt(n))
     np.testing.assert_allclose((Gp - target).std(), sigma, rtol=0.05, atol=0)
-    # G- was RESET from 0: Gmin plus the noise at Gmin, clipped at zero conductance
-    assert np.all(np.array(syn.Gm_) >= -0.1e-6) and np.array(syn.Gm_).std() > 0.1e-6
+    # G- was RESET from 0: Gmin plus the noise at Gmin, clipped at zero conductance:
+    # dG = max(sigma0 N(0, 1), -Gmin), sigma0 the fit at g = Gmin/Gmax = 0.004
+    Gm = np.array(syn.Gm_)
+    sigma0 = (0.26348 + 1.9650 * 0.004 - 1.1731 * 0.004 ** 2) * 1e-6
+    a = 0.1e-6 / sigma0
+    mean0 = sigma0 * stats.norm.pdf(a) - 0.1e-6 * stats.norm.cdf(-a)
+    var0 = (sigma0 ** 2 * (stats.norm.sf(-a) - a * stats.norm.pdf(a)) + (0.1e-6) ** 2 * stats.norm.cdf(-a)
+            - mean0 ** 2)
+    assert np.all(Gm >= -0.1e-6 - 1e-15)
+    np.testing.assert_allclose(Gm.std(), np.sqrt(var0), rtol=0.04, atol=0)
     # the capacitor now holds the residual with the inverted polarity: -(W - F_gain (G+ - G-))
     np.testing.assert_allclose(np.array(syn.g_), -(w_before - 3.0 * (Gp - np.array(syn.Gm_))),
                                rtol=1e-9, atol=0)
@@ -164,3 +173,14 @@ def test_automatic_transfer_every_n_updates(card):
     # the paper's transfer is a full RESET and a write (E_transfer + E_refresh); the ideal twin's only E_transfer
     per = float(model.parameters["E_transfer"]) + (float(model.parameters["E_refresh"]) if card == "two_tier" else 0)
     np.testing.assert_allclose(np.array(syn.e_transfer_), 6 * per, rtol=1e-12, atol=0)
+
+
+def test_default_transfer_comes_every_8000_update_events():
+    """Ambrogio et al. transfer every 8000 training images (one update event per image here)."""
+    model = ss.load_model("two_tier")
+    net, syn = _build(model, 2, [10.0, 30.0], [20.0], 40.0)
+    syn.n_upd = 7998                       # the 7999th event comes at 10 ms, the 8000th at 20 ms
+    net.run(15 * ms)
+    assert np.all(syn.n_transfers == 0) and np.all(syn.n_upd == 7999)
+    net.run(10 * ms)
+    assert np.all(syn.n_transfers == 1) and np.all(syn.n_upd == 0)
