@@ -112,6 +112,8 @@ def main(argv=None):
     parser.add_argument("--cards", nargs="*", default=None, help="cards to mutate (default: all)")
     parser.add_argument("--behaviour", action="store_true",
                         help="also run each card's behavioural tests (slow)")
+    parser.add_argument("--parameters", nargs="*", default=None,
+                        help="mutate only these parameters (default: every sourced one)")
     parser.add_argument("--out", type=Path, help="write the Markdown table here too")
     args = parser.parse_args(argv)
     cards = args.cards or ss.available_models()
@@ -130,7 +132,7 @@ def main(argv=None):
             if run_tests(files, control) != 0:
                 raise SystemExit(f"{card}: the tests fail without a mutation; fix them first")
         for row in parameter_rows(model):
-            if row["source"] == PLACEHOLDER:
+            if row["source"] == PLACEHOLDER or (args.parameters and row["name"] not in args.parameters):
                 continue
             spec = model._card["parameters"][row["name"]]
             new = mutated_value(spec)
