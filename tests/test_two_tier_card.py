@@ -184,3 +184,18 @@ def test_default_transfer_comes_every_8000_update_events():
     assert np.all(syn.n_transfers == 0) and np.all(syn.n_upd == 7999)
     net.run(10 * ms)
     assert np.all(syn.n_transfers == 1) and np.all(syn.n_upd == 0)
+
+
+def test_papers_transfer_without_noise_leaves_exactly_the_2_uS_offset_on_the_capacitor():
+    model = ss.load_model("two_tier")
+    net, syn = _build(model, 1, PAIRS_PRE + [T_TRANSFER], PAIRS_POST, 70.0, dg_minus=0 * uS,
+                      dg_plus=3 * uS, prog_noise_scale=0)
+    net.run(55 * ms)
+    syn.Gp = 21 * uS
+    w_before = _weight(syn, model, t=T_TRANSFER * 1e-3)
+    syn.n_upd = float(model.parameters["transfer_every"]) - 1
+    net.run(15 * ms)
+    # G+ = (W - 2 uS)/3, G- RESET exactly, g = -(2 uS) with the inverted polarity
+    np.testing.assert_allclose(np.array(syn.Gp_), (w_before - 2e-6) / 3.0, rtol=1e-9, atol=0)
+    assert np.all(np.array(syn.Gm_) == 0)
+    np.testing.assert_allclose(np.array(syn.g_), -2e-6, rtol=1e-9, atol=0)
