@@ -3,7 +3,9 @@
 A weight ``w`` is stored in a PCM differential pair ``(G+, G-)``: the sign picks the device that
 is SET, the other stays at its RESET level (0 above Gmin), and ``|w| = max|w|`` maps to ``Gmax``.
 Programming can add the aihwkit programming error, quantise to ``levels`` states and let the
-pair drift for ``t_since`` (all from :mod:`spikesyn.devices.pcm`). The 1/f read noise of the two
+pair drift for ``t_since`` from the end of programming (aihwkit's time origin; all from
+:mod:`spikesyn.devices.pcm`, the drift exponent drawn at the target, the read noise's Q_s from the
+programmed conductance). The 1/f read noise of the two
 devices of every synapse of a neuron adds up (independent Gaussians: variances sum) to the
 neuron's ``sigma_dev``, the noise its field carries each time it is read.
 
@@ -117,8 +119,10 @@ def program(w, device, rng):
     Examples
     --------
     >>> out = program(np.array([1.0, -2.0]), get_device("pcm"), np.random.default_rng(0))
-    >>> out["w_eff"].tolist(), round(out["G_unit"] * 1e6, 6)   # exact; |w| = 2 -> Gmax = 25 uS
-    ([1.0, -2.0], 12.5)
+    >>> round(out["G_unit"] * 1e6, 6)                 # |w| = 2 -> Gmax = 25 uS
+    12.5
+    >>> np.round(out["w_eff"], 2).tolist()            # exact writes, 1 s of drift: ((1 + t0)/t0)^-nu
+    [1.0, -2.0]
     >>> bool(np.all(out["var_read"] > 0))             # 1/f read noise on every read
     True
     """
@@ -136,15 +140,13 @@ def program(w, device, rng):
     if device.levels:
         step = gmax / (device.levels - 1)
         G = np.round(G / step) * step
+    G_prog = G.copy()
     if device.programming_noise:
-        sd = np.asarray(pcm.programming_noise_std(G * siemens, device.Gmax) / siemens)
-        G = G + sd * rng.standard_normal(G.shape) * (target > 0)
-    G = np.clip(G, 0.0, gmax)
-    if device.t_since / second > float(pcm.T0 / second):
-        mu, sd = pcm.drift_exponent_stats(np.maximum(G, 1e-3 * gmax) * siemens, device.Gmax)
-        nu = np.asarray(mu) + np.asarray(sd) * rng.standard_normal(G.shape)
-        G = np.asarray(pcm.drift(G * siemens, nu, device.t_since) / siemens)
-    sig = np.asarray(pcm.read_noise_std(G * siemens, device.t_since, device.Gmax) / siemens)
+        G_prog = np.where(target > 0, np.asarray(pcm.program(G * siemens, rng, device.Gmax) / siemens), G)
+    nu = pcm.draw_drift_exponent(G * siemens, rng, device.Gmax)
+    G = np.asarray(pcm.drift(G_prog * siemens, nu, device.t_since) / siemens)
+    sig = np.asarray(pcm.read_noise_std(G * siemens, device.t_since, device.Gmax,
+                                        G_prog=G_prog * siemens) / siemens)
     sign = np.where(w >= 0, 1.0, -1.0)
     # the RESET partner sits at Gmin (0 above Gmin): no current, no read noise
     return {"w_eff": sign * G / G_unit, "var_read": (sig / G_unit) ** 2, "g_sum": G,

@@ -170,7 +170,8 @@ def pairing_step(model, namespace):
     """Weight change (siemens) of one pairing of the learner's pulses on a fresh device.
 
     Two-tier cells: ``dg_plus x exp(-1/2)`` (the trace one step after the spike). PCM pair:
-    the mean first SET step, ``set_step x (Gmax - Gmin)`` (it shrinks as the device nears Gmax).
+    the mean first SET step from Gmin under the card's SET law (aihwkit's PCMPresetDevice),
+    ``set_dw_min max(1 + set_A, 0) (Gmax - Gmin) / set_w_span`` (it shrinks as G nears Gmax).
 
     Examples
     --------
@@ -184,9 +185,12 @@ def pairing_step(model, namespace):
     trace = math.exp(-1.0 / _TRACE_STEPS)
     if "dg_plus" in ns:
         return ns["dg_plus"] * trace
+    if "set_dw_min" in ns:
+        return (ns["set_dw_min"] * max(1.0 + float(ns["set_A"]), 0.0)
+                * (ns["Gmax"] - ns["Gmin"]) / ns["set_w_span"])
     if "set_step" in ns:
         return ns["set_step"] * (ns["Gmax"] - ns["Gmin"])
-    raise SupervisedError(f"card {model.name!r} has neither dg_plus (capacitor) nor set_step "
+    raise SupervisedError(f"card {model.name!r} has neither dg_plus (capacitor) nor a SET law "
                           f"(PCM SET): no pairing rule the supervised learner knows")
 
 

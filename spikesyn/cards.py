@@ -216,10 +216,32 @@ def _read_parameters(table, source):
         elif value < 0 and unit.dim is second.dim:
             raise CardError(source, f"{field}.value", f"a time cannot be negative, got {value} {spec['unit']} "
                                                       f"(a range that allows it would say so)")
+        _check_provenance(spec, source, field)
         values[name] = value * unit
         units[name] = (unit, spec["unit"])
         ranges[name] = (lo, hi)
     return values, units, ranges
+
+
+_PARAMETER_KEYS = {"value", "unit", "range", "doc", "source", "placeholder"}
+
+
+def _check_provenance(spec, source, field):
+    """A parameter says where its value comes from: ``source = "reference, figure"`` or
+    ``placeholder = true`` (a value chosen without a source), exactly one of the two."""
+    unknown = set(spec) - _PARAMETER_KEYS
+    if unknown:
+        raise CardError(source, f"{field}.{sorted(unknown)[0]}",
+                        f"is not a parameter field (known: {', '.join(sorted(_PARAMETER_KEYS))})")
+    cited, placeholder = spec.get("source"), spec.get("placeholder")
+    if cited is not None and (not isinstance(cited, str) or not cited.strip()):
+        raise CardError(source, f"{field}.source", f"must be a non-empty string, got {cited!r}")
+    if placeholder is not None and placeholder is not True:
+        raise CardError(source, f"{field}.placeholder", f"must be true when present, got {placeholder!r}")
+    if (cited is None) == (placeholder is None):
+        raise CardError(source, field, "needs exactly one of source = \"reference, figure or table\" "
+                        "and placeholder = true (a value without a published source)"
+                        if cited is None else "has both a source and placeholder = true: keep one")
 
 
 def _check_equation_fields(data, source):

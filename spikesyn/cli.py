@@ -11,6 +11,8 @@ Shell::
     spikesyn maxcut G1.txt --time-limit 10 --seed 1 --json
     spikesyn maxcut graph.graphml --out partition.txt --plot cut.png
     spikesyn maxcut --demo --energy --energy-plot reads.png
+    spikesyn cards
+    spikesyn cards pcm
 """
 
 from __future__ import annotations
@@ -517,8 +519,39 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     _add_maxcut(sub)
+    _add_cards(sub)
     _add_builder_commands(sub)
     return parser
+
+
+def _add_cards(sub):
+    p = sub.add_parser(
+        "cards", help="list the shipped cards' parameters with value, unit and source",
+        description="Print every shipped card's parameters with value, unit and source (the "
+                    "reference a value comes from, or 'placeholder'), or one card in full "
+                    "(range and meaning too).")
+    p.add_argument("name", nargs="?", metavar="NAME",
+                   help="a shipped card's name or a card file (default: every shipped card)")
+    p.set_defaults(func=_run_cards)
+    return p
+
+
+def _run_cards(args, parser):
+    import spikesyn as ss
+    from spikesyn.card_table import format_all
+    from spikesyn.errors import SpikesynError
+
+    try:
+        text = (format_all([ss.load_model(n) for n in ss.available_models()]) if args.name is None
+                else ss.load_model(args.name).describe())
+    except SpikesynError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:                  # e.g. piped into head: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
 
 
 def _add_builder_commands(sub):

@@ -6,6 +6,7 @@ import re
 import numpy as np
 from brian2.units.fundamentalunits import get_unit_for_display
 
+from spikesyn.card_table import format_model
 from spikesyn.cards import read_card, resolve_card_path
 from spikesyn.devices.kernels import kernels_used
 from spikesyn.errors import ParameterError, RequirementError
@@ -63,6 +64,25 @@ class Model:
 
     def __repr__(self):
         return f"<spikesyn Model {self.name!r} ({self.kind}): {self.summary}>"
+
+    def describe(self):
+        """The card in words: summary, references and every parameter with its value, unit,
+        range, source (or ``placeholder``) and meaning.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import spikesyn as ss
+        >>> text = ss.load_model("pcm").describe()
+        >>> [line for line in text.splitlines() if line.startswith("t0 ")][0].split()[:4]
+        ['t0', '20', 'second', '[1e-09,']
+        >>> "aihwkit PCMLikeNoiseModel: t_0 = 20 s" in text
+        True
+        """
+        return format_model(self)
 
     @property
     def variables(self):

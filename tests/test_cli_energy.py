@@ -46,9 +46,13 @@ def test_maxcut_energy_json_is_the_hand_count(tmp_path, capsys):
     assert e["operations"]["n_weight_updates"] == 0
     assert e["operations"]["n_neuron_updates"] == 10 * 2 * d["sweeps_done"]
     assert e["n_synapses"] == 2 * 10 * 2
-    assert e["device_J"] == pytest.approx(reads * 25e-6 * 0.2 ** 2 * 100e-9)
+    # every read at Gmax = 25 uS, less 1 s of drift at aihwkit's time origin, ((1 + t0)/t0)^-nu
+    # with nu about 0.05 (a 0.2 % lower conductance)
+    np.testing.assert_allclose(e["device_J"], reads * 25e-6 * 0.2 ** 2 * 100e-9 * (21 / 20) ** -0.049,
+                               rtol=2e-3, atol=0)
     assert e["digital_J"]["sram"] == pytest.approx(reads * 9.6e-12)
-    assert e["ratio_digital_over_device"]["sram"] == pytest.approx(96.0)
+    np.testing.assert_allclose(e["ratio_digital_over_device"]["sram"], 96.0 * (21 / 20) ** 0.049,
+                               rtol=2e-3, atol=0)
     assert e["figures"] == HOROWITZ_45NM.as_dict()
     # the every-sweep read figure of the result is the larger one
     assert d["energy_J"] >= e["device_J"]

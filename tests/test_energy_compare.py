@@ -13,7 +13,7 @@ from spikesyn.energy_compare import (HOROWITZ_45NM, DigitalEstimate, compare, di
 from spikesyn.errors import ParameterError
 
 # pcm card without noise or drift, so every event's energy can be computed by hand
-QUIET = dict(read_noise_scale=0, prog_noise_scale=0, step_noise=0, drift_scale=0)
+QUIET = dict(read_noise_scale=0, prog_noise_scale=0, set_sd=0, drift_scale=0)
 
 
 def _pcm_run():
@@ -37,8 +37,9 @@ def test_device_totals_are_the_events_counted():
     model, syn = _pcm_run()
     report = ss.energy_of(syn, model)
     assert report.counts == {"set": 1, "reset": 1}
-    # reads: Gmin at 1 ms, Gmin + 0.1 (Gmax - Gmin) after the SET at 5 ms, Gmin at 40 ms
-    g_reads_us = [0.1, 0.1 + 0.1 * 24.9, 0.1]
+    # reads: Gmin at 1 ms, after the SET at 5 ms Gmin + the first step of aihwkit's PCMPresetDevice
+    # law, 0.01 (1 + 27.235) (Gmax - Gmin)/2, Gmin at 40 ms
+    g_reads_us = [0.1, 0.1 + 0.01 * 28.235 * 24.9 / 2, 0.1]
     read_pj = sum(g * 1e-6 * 0.2 ** 2 * 250e-9 for g in g_reads_us) / 1e-12
     assert float(report.per_event["set"] / pjoule) == pytest.approx(5.0)
     assert float(report.per_event["reset"] / pjoule) == pytest.approx(20.0)

@@ -15,6 +15,9 @@ from spikesyn.devices.kernels import KERNELS, kernels_used
 
 GMIN, GMAX = 0.1, 25.0                      # uS, the pcm_memtransistor card's
 C0, C1, C2 = 0.26348, 1.9650, -1.1731       # uS, aihwkit programming-noise polynomial
+# aihwkit PCMPresetDevice (ExpStepDevice): dw_min, A_up, gamma_up, w in [0, 2], dw_min_std, _add, _slope
+DW_MIN, A_UP, GAMMA_UP, W_SPAN, DW_STD, DW_STD_ADD, DW_STD_SLOPE = 0.01, -27.235, 2.5, 2.0, 0.6, 0.042, 0.108
+SET_ARGS = f"{DW_MIN}, {-A_UP}, {GAMMA_UP}, {W_SPAN}, {DW_STD}, {DW_STD_ADD}, {DW_STD_SLOPE}"
 N = 40000
 
 
@@ -26,6 +29,22 @@ def _evaluate(expr, n=N, unit="1"):
 
 def _prog_sigma(g):
     return max(C0 + C1 * g + C2 * g * g, 0.0)
+
+
+def _set_pulse(G):
+    """Mean and std (uS) of one SET pulse from G uS, aihwkit's ExpStepDevice update written out:
+    z = 2 a w/(w_max - w_min) + b with a = -1, b = 0; y = max(1 - A_up exp(gamma_up z), 0)."""
+    w = W_SPAN * (G - GMIN) / (GMAX - GMIN)
+    z = 2 * -1.0 * w / W_SPAN + 0.0
+    dw = DW_MIN * max(1 - A_UP * np.exp(GAMMA_UP * z), 0)
+    sd = DW_STD * (abs(dw) + DW_STD_ADD + DW_STD_SLOPE * abs(w))
+    to_uS = (GMAX - GMIN) / W_SPAN
+    return G + dw * to_uS, sd * to_uS
+
+
+def _reset_stats(sigma, a=GMIN):
+    """P(dG = -Gmin) and E[dG] of dG = max(sigma N(0,1), -Gmin) (programmed G clipped at 0)."""
+    return stats.norm.cdf(-a / sigma), sigma * stats.norm.pdf(a / sigma) - a * stats.norm.cdf(-a / sigma)
 
 
 def test_ziggurat_layers_have_equal_area_and_close_at_zero():
@@ -64,28 +83,29 @@ def test_coin_fires_with_probability_p_only_where_its_condition_holds():
     assert y[1::2].mean() == pytest.approx(0.3, abs=4 * np.sqrt(0.21 / (N / 2)))
 
 
-def test_set_pulse_closes_set_step_of_the_window_with_pcm_noise():
+def test_set_pulse_follows_the_aihwkit_pcm_preset_step_law():
     G = 8.0                                                     # uS before the pulse
     seed(4)
-    expr = (f"pcm_set(1, {G - GMIN}*uS, 0.5, 0.05, {GMIN}*uS, {GMAX}*uS, 0.1, 0.2, 1, "
-            f"{C0}*uS, {C1}*uS, {C2}*uS)")
+    expr = f"pcm_set(1, {G - GMIN}*uS, 0.5, 0.05, {GMIN}*uS, {GMAX}*uS, {SET_ARGS})"
     new = _evaluate(expr, unit="siemens") / 1e-6 + GMIN
-    step = 0.1 * (GMAX - G)
-    sigma = np.hypot(0.2 * step, _prog_sigma((G + step) / GMAX))
-    assert new.mean() == pytest.approx(G + step, abs=0.02)
-    assert new.std() == pytest.approx(sigma, rel=0.03)
+    mean, sd = _set_pulse(G)
+    np.testing.assert_allclose(new.mean(), mean, rtol=0, atol=4 * sd / np.sqrt(N))
+    np.testing.assert_allclose(new.std(), sd, rtol=0.02, atol=0)
+    # from RESET the mean step is 28x the step near Gmax (the law's 1 + 27.235 e^-2.5w)
+    low = _evaluate(expr.replace(f"{G - GMIN}*uS", "0*uS"), unit="siemens") / 1e-6
+    np.testing.assert_allclose(low.mean(), _set_pulse(GMIN)[0] - GMIN, rtol=0.02, atol=0)
     unchanged = _evaluate(expr.replace("pcm_set(1,", "pcm_set(0,"), n=10, unit="siemens")
     np.testing.assert_allclose(unchanged, (G - GMIN) * 1e-6)
 
 
-def test_reset_melts_back_to_gmin_plus_programming_noise():
+def test_reset_melts_back_to_gmin_plus_programming_noise_clipped_at_zero():
     seed(5)
     expr = f"pcm_reset(1, 10*uS, {GMIN}*uS, {GMAX}*uS, 1, {C0}*uS, {C1}*uS, {C2}*uS)"
     dG = _evaluate(expr, unit="siemens") / 1e-6
-    sigma = _prog_sigma(GMIN / GMAX)
-    # clip(sigma N(0, 1), 0, .): half the cells land exactly on Gmin, the rest half-normal
-    assert np.mean(dG == 0) == pytest.approx(0.5, abs=0.01)
-    assert dG.mean() == pytest.approx(sigma / np.sqrt(2 * np.pi), rel=0.03)
+    p_zero, mean = _reset_stats(_prog_sigma(GMIN / GMAX))
+    # G = max(Gmin + sigma N(0, 1), 0), aihwkit's clip at zero conductance only
+    np.testing.assert_allclose(np.mean(dG == -GMIN), p_zero, rtol=0, atol=0.01)
+    np.testing.assert_allclose(dG.mean(), mean, rtol=0.03, atol=0)
     assert _evaluate(expr.replace("pcm_reset(1,", "pcm_reset(0,"), n=3, unit="siemens")[0] == pytest.approx(10e-6)
 
 
@@ -108,9 +128,11 @@ def test_program_writes_the_target_plus_programming_noise():
     dG = _evaluate(expr, unit="siemens") / 1e-6
     assert dG.mean() == pytest.approx(target, abs=0.02)
     assert dG.std() == pytest.approx(_prog_sigma((GMIN + target) / GMAX), rel=0.03)
-    # a target beyond the window is programmed at the window's edge (then clipped again)
+    # a target beyond the window is programmed at the window's edge; the result is not clipped
+    # at Gmax (aihwkit clips at zero conductance only)
     beyond = _evaluate(expr.replace(f"{target}*uS", "40*uS"), unit="siemens") / 1e-6
-    assert beyond.max() == pytest.approx(GMAX - GMIN) and np.mean(beyond == GMAX - GMIN) == pytest.approx(0.5, abs=0.01)
+    np.testing.assert_allclose(beyond.mean(), GMAX - GMIN, rtol=0, atol=0.03)
+    np.testing.assert_allclose(beyond.std(), _prog_sigma(1.0), rtol=0.03, atol=0)
     unchanged = _evaluate(expr.replace("pcm_program(1,", "pcm_program(0,"), n=3, unit="siemens")
     np.testing.assert_allclose(unchanged, 3e-6)
 
@@ -137,7 +159,7 @@ def test_kernels_used_finds_calls_not_other_words():
 
 _COMPILED_CODE = """
 z = pcm_read_noise(1e-9, exp(1.0), 1.0)/0.2
-s = pcm_set(1, 7.9*uS, 0.5, 0.05, 0.1*uS, 25*uS, 0.1, 0.2, 1, 0.26348*uS, 1.965*uS, -1.1731*uS)
+s = pcm_set(1, 7.9*uS, 0.5, 0.05, 0.1*uS, 25*uS, 0.01, 27.235, 2.5, 2.0, 0.6, 0.042, 0.108)
 c = pcm_coin(1, 0.3)
 q = pcm_levels(1, 7.9*uS, 24.9*uS, 5, 1)
 r = pcm_reset(1, 10*uS, 0.1*uS, 25*uS, 1, 0.26348*uS, 1.965*uS, -1.1731*uS)
@@ -151,19 +173,20 @@ def _check_compiled(z, s, c, q, r):
     for cut in (2.0, kernels._ZIG_R):
         p = 2 * stats.norm.sf(cut)
         assert np.mean(np.abs(z) > cut) == pytest.approx(p, abs=5 * np.sqrt(p / n))
-    # one SET pulse from 8 uS: the numpy formula's mean and spread
+    # one SET pulse from 8 uS: aihwkit's step law, mean and spread
     G = GMIN + s / 1e-6
-    step = 0.1 * (GMAX - 8.0)
-    assert G.mean() == pytest.approx(8.0 + step, abs=0.02)
-    assert G.std() == pytest.approx(np.hypot(0.2 * step, _prog_sigma((8.0 + step) / GMAX)), rel=0.03)
+    mean, sd = _set_pulse(8.0)
+    np.testing.assert_allclose(G.mean(), mean, rtol=0, atol=0.02)
+    np.testing.assert_allclose(G.std(), sd, rtol=0.02, atol=0)
     assert c.mean() == pytest.approx(0.3, abs=0.005)
     # stochastic rounding of 7.9 uS to the 6.225 uS grid: levels 1 and 2, unbiased
     step = 24.9 / 4
     assert set(np.round(q / 1e-6 / step).astype(int)) == {1, 2}
     assert q.mean() / 1e-6 == pytest.approx(7.9, abs=0.02)
-    # RESET (pcm_program to Gmin): half the cells exactly at Gmin, the rest half-normal
-    assert np.mean(r == 0) == pytest.approx(0.5, abs=0.01)
-    assert r.mean() / 1e-6 == pytest.approx(_prog_sigma(GMIN / GMAX) / np.sqrt(2 * np.pi), rel=0.03)
+    # RESET (pcm_program to Gmin), the programmed G clipped at zero
+    p_zero, mean = _reset_stats(_prog_sigma(GMIN / GMAX))
+    np.testing.assert_allclose(np.mean(r / 1e-6 == -GMIN), p_zero, rtol=0, atol=0.01)
+    np.testing.assert_allclose(r.mean() / 1e-6, mean, rtol=0.03, atol=0)
 
 
 def _run_compiled():

@@ -64,7 +64,7 @@ pcm = ss.load_model("pcm")
 ideal = ss.load_model("pcm_ideal")
 print(pcm)
 print("references:", ", ".join(pcm.references))
-for name in ("Gmax", "Gmin", "set_step", "step_noise", "t0", "t_r", "gain", "E_set", "E_reset"):
+for name in ("Gmax", "Gmin", "set_dw_min", "set_A", "set_gamma", "set_sd", "t0", "t_r", "gain", "E_set", "E_reset"):
     low, high = pcm.parameter_range(name)
     print(f"  {name:<10} = {format_si(pcm.parameters[name]):<10} range [{format_si(low)}, {format_si(high)}]")
 print("state variables:", ", ".join(pcm.variables))
@@ -124,10 +124,14 @@ for k in range(n_events):
     G_ideal.append(float(S_ideal.dG[0] / uS) + float(ideal.parameters["Gmin"] / uS))
 G, G_ideal = np.array(G), np.array(G_ideal)
 
-G_MAX, G_MIN, BETA = 25.0, 0.1, 0.1  # uS and the SET step of the card (names unlike its parameters)
+G_MAX, G_MIN = 25.0, 0.1  # uS (names unlike the card's parameters)
 n = np.arange(1, n_set1 + 1)
+law = [G_MIN]                                          # noise-free SET law (aihwkit PCMPresetDevice)
+for _ in n:
+    law.append(min(law[-1] + float(pcm_ref.set_step_mean(law[-1] * uS, G_MIN * uS) / uS), G_MAX))
+law = np.array(law[1:])
 print(f"after {n_set1} SET pulses: mean {G[n_set1 - 1].mean():.2f} uS, "
-      f"formula Gmax - (Gmax - Gmin)(1 - beta)^n = {G_MAX - (G_MAX - G_MIN) * (1 - BETA) ** n_set1:.2f} uS, "
+      f"noise-free law {law[-1]:.2f} uS, "
       f"ideal {G_ideal[n_set1 - 1]:.1f} uS")
 print(f"after the RESET: mean {G[n_set1].mean():.3f} uS (Gmin = {G_MIN} uS), max {G[n_set1].max():.2f} uS")
 
@@ -139,7 +143,7 @@ for trace in G[:, :15].T:
 ax.plot(pulses, G.mean(axis=1), color="tab:blue", lw=2, label="pcm: mean of 500 devices")
 ax.fill_between(pulses, G.mean(axis=1) - G.std(axis=1), G.mean(axis=1) + G.std(axis=1),
                 color="tab:blue", alpha=0.15, label="pcm: mean ± std")
-ax.plot(n, G_MAX - (G_MAX - G_MIN) * (1 - BETA) ** n, "k--", label=r"$G_{max} - (G_{max}-G_{min})(1-\beta)^n$")
+ax.plot(n, law, "k--", label="noise-free SET law (aihwkit PCMPresetDevice)")
 ax.plot(pulses, np.minimum(G_ideal, 40), color="tab:orange", lw=2, label="pcm_ideal (linear, unbounded)")
 ax.axhline(G_MAX, color="grey", lw=0.8)
 ax.axvline(n_set1 + 1, color="tab:red", lw=0.8, ls=":")
@@ -153,10 +157,9 @@ fig.tight_layout()
 fig.savefig(OUT / "01_set_reset.png", dpi=120)
 
 # %% [markdown]
-# The mean of the noisy devices follows the saturating curve; individual devices scatter by
-# the aihwkit programming noise (about 1 uS at mid range) and by the pulse-to-pulse variability
-# of the SET step. Close to Gmax the mean falls slightly below the curve: noise cannot push a
-# device above Gmax, only below it. The ideal twin adds the same first step forever and passes Gmax without
+# The mean of the noisy devices follows the saturating curve of aihwkit's PCMPresetDevice law
+# (mean step 0.01 (1 + 27.235 exp(-2.5 w)) in w = 2 (G - Gmin)/(Gmax - Gmin): 3.5 uS from RESET,
+# ever smaller towards Gmax); individual devices scatter by its cycle-to-cycle step noise. The ideal twin adds the same first step forever and passes Gmax without
 # noticing. One RESET pulse brings every device back to the floor.
 #
 # ## 3. Drift and read noise
@@ -172,8 +175,8 @@ ages = np.array([1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 3600])
 pre, post = drive(np.concatenate([[0.0], 1.0 + ages]), [1.0], defaultclock.dt)
 slow = dict(tau_pre=10 * second, tau_post=10 * second, p_reset=0)
 groups = {}
-for label, step in (("low", 0.05), ("mid", 0.3), ("high", 0.9)):
-    groups[label] = Synapses(pre, post, **pcm.synapse_kwargs(set_step=step, **slow), name=f"drift_{label}")
+for label, step in (("low", 0.002), ("mid", 0.03), ("high", 0.1)):    # set_dw_min: one pulse to each level
+    groups[label] = Synapses(pre, post, **pcm.synapse_kwargs(set_dw_min=step, **slow), name=f"drift_{label}")
     groups[label].connect(i=0, j=0, n=2000)
 net = Network(pre, post, *groups.values())
 reads = {label: [] for label in groups}
@@ -192,13 +195,13 @@ for label, group in groups.items():
     mu, _ = pcm_ref.drift_exponent_stats(G_prog * uS)
     model = np.array([pcm_ref.drift(G_prog * uS, mu, age * second) / uS for age in ages]).mean(axis=1)
     ax1.plot(ages, model, "k:", lw=1)
-    slope = np.polyfit(np.log(ages[ages >= 20]), np.log(mean_read[ages >= 20]), 1)[0]
+    slope = np.polyfit(np.log((ages + 20) / 20), np.log(mean_read), 1)[0]
     print(f"{label:>4}: mean drift exponent from the reads {-slope:.4f}, aihwkit mu_nu {np.mean(mu):.4f}")
 ax1.set_xscale("log")
 ax1.set_yscale("log")
 ax1.set_xlabel("time since programming (s)")
 ax1.set_ylabel("mean G_read (uS)")
-ax1.set_title(r"drift $G = G_{prog}(t/t_0)^{-\nu}$ after $t_0$ = 20 s (dotted: reference)")
+ax1.set_title(r"drift $G = G_{prog}((t + t_0)/t_0)^{-\nu}$, $t_0$ = 20 s (dotted: reference)")
 ax1.legend(fontsize=8)
 
 # aihwkit convention (followed by the card): the noise amplitude is the drifted conductance
@@ -208,7 +211,7 @@ G_mid = np.asarray(groups["mid"].dG / uS) + G_MIN
 G_drifted = np.asarray(pcm_ref.drift(G_mid * uS, np.asarray(groups["mid"].nu), 1000 * second) / uS)
 noise = sample - G_drifted
 ax2.hist(noise, bins=60, color="tab:green", alpha=0.7, density=True, label="read minus drifted G")
-sd = float(np.sqrt(np.mean((pcm_ref.read_noise_std(G_mid * uS, 1000 * second) / uS * G_drifted / G_mid) ** 2)))
+sd = float(np.sqrt(np.mean((pcm_ref.read_noise_std(G_drifted * uS, 1000 * second, G_prog=G_mid * uS) / uS) ** 2)))
 x = np.linspace(-4 * sd, 4 * sd, 200)
 ax2.plot(x, np.exp(-x ** 2 / (2 * sd ** 2)) / (sd * np.sqrt(2 * np.pi)), "k", label=f"N(0, {sd:.2f} uS), aihwkit")
 ax2.set_xlabel("read noise at t = 1000 s (uS)")
@@ -221,7 +224,7 @@ print(f"read-noise std at 1000 s, mid level: measured {np.std(noise):.3f} uS, re
 # %% [markdown]
 # Low conductances (mostly amorphous) drift faster (nu ≈ 0.07) than nearly crystalline ones
 # (nu ≈ 0.05), as the aihwkit fits say; the read noise grows slowly with the time since
-# programming, as sqrt(ln(t / 2 t_r)). An ideal synapse does neither: `pcm_ideal` returns the
+# programming, as sqrt(ln((t + t0) / 2 t_r)) (aihwkit evaluates it at t + t0). An ideal synapse does neither: `pcm_ideal` returns the
 # same value at every read.
 #
 # ## 4. A few levels only
@@ -314,5 +317,5 @@ fig.savefig(OUT / "04_network.png", dpi=120)
 # * `pcm_pair` stores a signed weight as a differential pair G+ - G- of SET-only devices with an
 #   occasional refresh, and sends the sign to `ge` or `gi`; `pcm_pair_ideal` is its ideal twin.
 # * Every noise source has a knob (`prog_noise_scale`, `read_noise_scale`, `drift_scale`,
-#   `step_noise`), so you can switch them off one by one and see which one hurts your network.
+#   `set_sd`), so you can switch them off one by one and see which one hurts your network.
 # * `spikesyn.devices.pcm` holds the same statistics as plain numpy functions.

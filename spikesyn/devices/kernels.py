@@ -10,7 +10,8 @@ fits of ``aihwkit.simulator.noise_models.PCMLikeNoiseModel``):
 
 =================================================  =============================================
 ``pcm_drift(x, nu)``                               ``x**(-nu)`` for ``x > 1``, else 1
-                                                   (``x = (t - t_prog)/t0``)
+                                                   (the cards pass ``x = (t - t_prog + t0)/t0``
+                                                   as aihwkit's code does)
 ``pcm_read_noise(g, x, scale)``                    ``scale Q_s(g) sqrt(ln x) N(0, 1)`` for
                                                    ``x > 1`` and ``scale > 0``, else 0, with
                                                    ``Q_s = min(0.0088 g**-0.65, 0.2)`` (the
@@ -18,13 +19,16 @@ fits of ``aihwkit.simulator.noise_models.PCMLikeNoiseModel``):
                                                    and C++)
 ``pcm_coin(cond, p)``                              1 with probability ``p`` where ``cond > 0``
                                                    (a uniform number is drawn only then), else 0
-``pcm_set(hit, dG, x, nu, Gmin, Gmax, set_step,    where ``hit``: one noisy SET pulse from the
-step_noise, prog_scale, c0, c1, c2)``              drifted conductance; else ``dG`` unchanged
+``pcm_set(hit, dG, x, nu, Gmin, Gmax, dw_min, A,   where ``hit``: one open-loop SET pulse from
+gamma, w_span, sd, sd_add, sd_slope)``             the drifted conductance with aihwkit's
+                                                   ``PCMPresetDevice`` step law (below); else
+                                                   ``dG`` unchanged
 ``pcm_reset(hit, dG, Gmin, Gmax, prog_scale,       where ``hit``: back to ``Gmin`` plus programming
 c0, c1, c2)``                                      noise; else ``dG`` unchanged
 ``pcm_program(hit, dG, target, Gmin, Gmax,        where ``hit``: programmed to ``target``
 prog_scale, c0, c1, c2)``                          (clipped to the window) plus programming
-                                                   noise; else ``dG`` unchanged
+                                                   noise, the result clipped at ``G >= 0`` only
+                                                   (as aihwkit); else ``dG`` unchanged
 ``pcm_nu(hit, nu, g, drift_scale)``                where ``hit``: a new drift exponent
                                                    ``drift_scale |N(mu_nu(g), sigma_nu(g))|``
 ``pcm_levels(hit, dG, span, levels, stochastic)``  where ``hit`` and ``levels >= 2``: ``dG``
@@ -34,7 +38,14 @@ prog_scale, c0, c1, c2)``                          (clipped to the window) plus 
 =================================================  =============================================
 
 Conductances are ``dG = G - Gmin`` in siemens, ``g = G/Gmax``; programming noise is
-``prog_scale max(c0 + c1 g + c2 g**2, 0)`` at the target ``g``. Random numbers come from
+``prog_scale max(c0 + c1 g + c2 g**2, 0)`` at the target ``g`` (the cards pass
+``prog_scale = prog_noise_scale Gmax / prog_Gmax_ref``, aihwkit's rescaling of its fit to another
+``Gmax``). A SET pulse works in aihwkit's weight units ``w = w_span (G - Gmin)/(Gmax - Gmin)``
+(``w_span = 2`` for ``PCMPresetDevice``): the mean step is ``dw = dw_min max(1 + A exp(-gamma w),
+0)``, its cycle-to-cycle spread ``sd (|dw| + sd_add + sd_slope |w|)``, and the result is clipped
+to ``[0, w_span]`` (aihwkit's ``ExpStepDevice`` with ``A = -A_up``, ``a = -1``, ``b = 0``; its
+fit to Nandakumar et al., Front. Neurosci. 2020). The SET pulse carries no programming noise:
+that fit belongs to program-and-verify writes to a target (``pcm_program``). Random numbers come from
 Brian2's own generator (``rand()``; seeded by ``brian2.seed``), so a run is reproducible on each
 target. On Cython and C++ the standard normal numbers are made from it with the ziggurat method
 (Marsaglia & Tsang 2000, doi:10.18637/jss.v005.i08; 256 layers, one uniform number per normal in
@@ -180,13 +191,15 @@ static inline double _pcm_coin(double cond, double p, const int _idx) {
 """,
     "pcm_set": """
 static inline double _pcm_set(double hit, double dG, double x, double nu, double Gmin, double Gmax,
-                              double set_step, double step_noise, double scale,
-                              double c0, double c1, double c2, const int _idx) {
+                              double dw_min, double A, double gamma, double w_span,
+                              double sd, double sd_add, double sd_slope, const int _idx) {
     if (!(hit > 0.0)) return dG;
-    const double G = (Gmin + dG) * _pcm_drift_factor(x, nu);
-    const double d = _pcm_clip(G + set_step * (Gmax - G) * (1.0 + step_noise * _pcm_normal(_idx)) - Gmin,
-                               0.0, Gmax - Gmin);
-    return _pcm_program(1.0, dG, d, Gmin, Gmax, scale, c0, c1, c2, _idx);
+    const double span = Gmax - Gmin;
+    const double w = w_span * ((Gmin + dG) * _pcm_drift_factor(x, nu) - Gmin) / span;
+    const double y = 1.0 + A * exp(-gamma * w);
+    const double dw = dw_min * (y > 0.0 ? y : 0.0);
+    const double s = sd * (fabs(dw) + sd_add + sd_slope * fabs(w));
+    return _pcm_clip(w + dw + s * _pcm_normal(_idx), 0.0, w_span) * span / w_span;
 }
 """,
     "pcm_reset": """
@@ -200,8 +213,8 @@ static inline double _pcm_program(double hit, double dG, double target, double G
                                   double scale, double c0, double c1, double c2, const int _idx) {
     if (!(hit > 0.0)) return dG;
     const double d = _pcm_clip(target, 0.0, Gmax - Gmin);
-    const double sigma = _pcm_prog_sigma((Gmin + d) / Gmax, scale, c0, c1, c2);
-    return _pcm_clip(d + sigma * _pcm_normal(_idx), 0.0, Gmax - Gmin);
+    const double v = d + _pcm_prog_sigma((Gmin + d) / Gmax, scale, c0, c1, c2) * _pcm_normal(_idx);
+    return v > -Gmin ? v : -Gmin;
 }
 """,
     "pcm_nu": """
@@ -249,15 +262,17 @@ cdef double _pcm_coin(double cond, double p, int _idx) noexcept:
 """,
     "pcm_set": """
 cdef double _pcm_set(double hit, double dG, double x, double nu, double Gmin, double Gmax,
-                     double set_step, double step_noise, double scale,
-                     double c0, double c1, double c2, int _idx) noexcept:
-    cdef double G, d
+                     double dw_min, double A, double gamma, double w_span,
+                     double sd, double sd_add, double sd_slope, int _idx) noexcept:
+    cdef double span, w, y, dw, s
     if not (hit > 0.0):
         return dG
-    G = (Gmin + dG) * _pcm_drift_factor(x, nu)
-    d = _pcm_clip(G + set_step * (Gmax - G) * (1.0 + step_noise * _pcm_normal(_idx)) - Gmin,
-                  0.0, Gmax - Gmin)
-    return _pcm_program(1.0, dG, d, Gmin, Gmax, scale, c0, c1, c2, _idx)
+    span = Gmax - Gmin
+    w = w_span * ((Gmin + dG) * _pcm_drift_factor(x, nu) - Gmin) / span
+    y = 1.0 + A * exp(-gamma * w)
+    dw = dw_min * (y if y > 0.0 else 0.0)
+    s = sd * (fabs(dw) + sd_add + sd_slope * fabs(w))
+    return _pcm_clip(w + dw + s * _pcm_normal(_idx), 0.0, w_span) * span / w_span
 """,
     "pcm_reset": """
 cdef double _pcm_reset(double hit, double dG, double Gmin, double Gmax, double scale,
@@ -267,12 +282,12 @@ cdef double _pcm_reset(double hit, double dG, double Gmin, double Gmax, double s
     "pcm_program": """
 cdef double _pcm_program(double hit, double dG, double target, double Gmin, double Gmax,
                          double scale, double c0, double c1, double c2, int _idx) noexcept:
-    cdef double d, sigma
+    cdef double d, v
     if not (hit > 0.0):
         return dG
     d = _pcm_clip(target, 0.0, Gmax - Gmin)
-    sigma = _pcm_prog_sigma((Gmin + d) / Gmax, scale, c0, c1, c2)
-    return _pcm_clip(d + sigma * _pcm_normal(_idx), 0.0, Gmax - Gmin)
+    v = d + _pcm_prog_sigma((Gmin + d) / Gmax, scale, c0, c1, c2) * _pcm_normal(_idx)
+    return v if v > -Gmin else -Gmin
 """,
     "pcm_nu": """
 cdef double _pcm_nu(double hit, double nu, double g, double drift_scale, int _idx) noexcept:
@@ -347,20 +362,19 @@ def _coin_np(cond, p, idx):
     return _out(out, idx)
 
 
-def _set_np(hit, dG, x, nu, Gmin, Gmax, set_step, step_noise, scale, c0, c1, c2, idx):
+def _set_np(hit, dG, x, nu, Gmin, Gmax, dw_min, A, gamma, w_span, sd, sd_add, sd_slope, idx):
     n = _size(idx)
-    hit, dG, x, nu, Gmin, Gmax, set_step, step_noise, scale, c0, c1, c2 = _arrays(
-        n, hit, dG, x, nu, Gmin, Gmax, set_step, step_noise, scale, c0, c1, c2)
+    hit, dG, x, nu, Gmin, Gmax, dw_min, A, gamma, w_span, sd, sd_add, sd_slope = _arrays(
+        n, hit, dG, x, nu, Gmin, Gmax, dw_min, A, gamma, w_span, sd, sd_add, sd_slope)
     out = dG.copy()
     m = hit > 0.0
     k = int(m.sum())
     if k:
-        lo, hi, top = Gmin[m], Gmax[m], Gmax[m] - Gmin[m]
-        G = (lo + dG[m]) * _drift_np(x[m], nu[m])
-        d = np.clip(G + set_step[m] * (hi - G) * (1.0 + step_noise[m] * np.random.randn(k)) - lo,
-                    0.0, top)
-        # the programming step of the pulse (d stands in for the index of the k fired entries)
-        out[m] = _program_np(1.0, d, d, lo, hi, scale[m], c0[m], c1[m], c2[m], d)
+        lo, span, ws = Gmin[m], Gmax[m] - Gmin[m], w_span[m]
+        w = ws * ((lo + dG[m]) * _drift_np(x[m], nu[m]) - lo) / span
+        dw = dw_min[m] * np.maximum(1.0 + A[m] * np.exp(-gamma[m] * w), 0.0)
+        s = sd[m] * (np.abs(dw) + sd_add[m] + sd_slope[m] * np.abs(w))
+        out[m] = np.clip(w + dw + s * np.random.randn(k), 0.0, ws) * span / ws
     return _out(out, idx)
 
 
@@ -375,7 +389,7 @@ def _program_np(hit, dG, target, Gmin, Gmax, scale, c0, c1, c2, idx):
         top = Gmax[m] - Gmin[m]
         d = np.clip(target[m], 0.0, top)
         sigma = _prog_sigma_np((Gmin[m] + d) / Gmax[m], scale[m], c0[m], c1[m], c2[m])
-        out[m] = np.clip(d + sigma * np.random.randn(k), 0.0, top)
+        out[m] = np.maximum(d + sigma * np.random.randn(k), -Gmin[m])
     return _out(out, idx)
 
 
@@ -418,14 +432,14 @@ _SPECS = {
     "pcm_read_noise": (_read_noise_np, [1, 1, 1], 1, True),
     "pcm_coin": (_coin_np, [1, 1], 1, True),
     "pcm_program": (_program_np, [1, _S, _S, _S, _S, 1, _S, _S, _S], _S, True),
-    "pcm_set": (_set_np, [1, _S, 1, 1, _S, _S, 1, 1, 1, _S, _S, _S], _S, True),
+    "pcm_set": (_set_np, [1, _S, 1, 1, _S, _S, 1, 1, 1, 1, 1, 1, 1], _S, True),
     "pcm_reset": (_reset_np, [1, _S, _S, _S, 1, _S, _S, _S], _S, True),
     "pcm_nu": (_nu_np, [1, 1, 1, 1], 1, True),
     "pcm_levels": (_levels_np, [1, _S, _S, 1, 1], _S, True),
 }
 _USES_NORMAL = {"pcm_read_noise", "pcm_set", "pcm_reset", "pcm_program", "pcm_nu"}
 #: kernels whose compiled code calls another kernel (which must come earlier in _SPECS)
-_CALLS = {"pcm_set": ("pcm_program",), "pcm_reset": ("pcm_program",)}
+_CALLS = {"pcm_reset": ("pcm_program",)}
 
 
 def _library_function(name, cpp, cython, namespace=None, random=False):

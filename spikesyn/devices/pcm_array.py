@@ -14,11 +14,11 @@ so ``|w| = w_max`` maps to ``Gmax - Gmin`` above ``Gmin`` on one device, and
 The device statistics are those of :mod:`spikesyn.devices.pcm` (IBM aihwkit's PCM model):
 
 * :meth:`PCMArray.program` writes new targets without verification: each written device lands
-  at ``target + N(0, sigma_prog(target))``, clipped to ``[0, Gmax]``, draws a fresh drift exponent
-  ``nu ~ N(mu_nu(target), sigma_nu(target))`` and restarts its drift clock.
-* :meth:`PCMArray.read` returns ``G_prog (age / t0)^-nu`` (no drift while ``age <= t0``) plus
-  1/f read noise of std ``read_noise_std(G_drift, age)``, drawn independently at every read,
-  and clipped at 0 (a conductance is never negative).
+  at ``target + N(0, sigma_prog(target))``, clipped at 0 (as aihwkit), draws a fresh drift
+  exponent ``nu = |N(mu_nu(target), sigma_nu(target))|`` and restarts its drift clock.
+* :meth:`PCMArray.read` returns ``G_prog ((age + t0) / t0)^-nu`` (aihwkit's time origin) plus
+  1/f read noise of std ``read_noise_std(G_drift, age, G_prog=G_prog)`` (Q_s from the programmed
+  conductance), drawn independently at every read, and clipped at 0.
 
 Time is the array's own clock, in seconds from an arbitrary origin: ``program(W, t)`` stamps the
 written devices with ``t``, ``read(t)`` evaluates every device at its own age ``t - t_prog``.
@@ -45,8 +45,8 @@ import numbers
 import numpy as np
 from brian2 import Quantity, second, siemens, uS
 
-from spikesyn.devices.pcm import (GMAX, T0, T_READ, drift, drift_exponent_stats,
-                                  programming_noise_std, read_noise_std)
+from spikesyn.devices.pcm import (GMAX, T0, T_READ, draw_drift_exponent, drift, program,
+                                  read_noise_std)
 from spikesyn.errors import ParameterError
 from spikesyn.quantise import from_conductance_pair, to_conductance_pair
 from spikesyn.units import as_quantity, scalar_time
@@ -188,8 +188,8 @@ class PCMArray:
     >>> arr = PCMArray(4, w_max=0.5, seed=1, prog_noise_scale=0, read_noise_scale=0)
     >>> arr.program(np.array([0.5, -0.25, 0.0, 0.1]), 0 * second)
     8
-    >>> arr.read_weights(10 * second).round(6).tolist()
-    [0.5, -0.25, 0.0, 0.1]
+    >>> arr.read_weights(10 * second).round(6).tolist()     # 10 s of drift, ((10 + t0)/t0)^-nu
+    [0.489585, -0.245212, 0.0, 0.097711]
     """
 
     def __init__(self, shape, w_max=1.0, Gmax=GMAX, Gmin=0 * uS, seed=0, t0=T0, t_read=T_READ,
@@ -302,7 +302,7 @@ class PCMArray:
         A device is written when its pair is selected by ``mask`` and its target conductance
         differs from the target of its previous write (or ``force`` is True); every device
         is written the first time. A written device lands at ``target + N(0, sigma_prog)``
-        clipped to ``[0, Gmax]``, draws a fresh drift exponent ``nu ~ N(mu_nu, sigma_nu)``
+        clipped at 0, draws a fresh drift exponent ``nu = |N(mu_nu, sigma_nu)|``
         (times ``drift_scale``) and restarts its drift clock at ``t``.
 
         Parameters
@@ -349,12 +349,10 @@ class PCMArray:
         if n == 0:
             return 0
         G_t = target[write]
-        sigma = np.asarray(programming_noise_std(G_t * siemens, self.Gmax) / siemens)
-        G_new = G_t + self.prog_noise_scale * sigma * self._rng.standard_normal(n)
-        mu, s_nu = drift_exponent_stats(G_t * siemens, self.Gmax)
-        nu = self.drift_scale * (mu + s_nu * self._rng.standard_normal(n))
-        self._g[write] = np.clip(G_new, 0.0, self._gmax)
-        self._nu[write] = nu
+        G_new = program(G_t * siemens, self._rng, self.Gmax, self.prog_noise_scale) / siemens
+        self._g[write] = np.asarray(G_new)
+        self._nu[write] = draw_drift_exponent(G_t * siemens, self._rng, self.Gmax,
+                                              self.drift_scale)
         self._target[write] = G_t
         self._t_prog[write] = t
         self.writes += n
@@ -394,7 +392,8 @@ class PCMArray:
                        / siemens)
         if self.read_noise_scale > 0:
             sigma = np.asarray(read_noise_std(G * siemens, age * second, self.Gmax,
-                                              self._t_read * second) / siemens)
+                                              self._t_read * second, G_prog=self._g * siemens,
+                                              t0=self._t0 * second) / siemens)
             G = np.maximum(G + self.read_noise_scale * sigma
                            * self._rng.standard_normal(G.shape), 0.0)
         return G[0] * siemens, G[1] * siemens
@@ -405,7 +404,7 @@ class PCMArray:
         Examples
         --------
         >>> from brian2 import second
-        >>> arr = PCMArray(2, w_max=1.0, prog_noise_scale=0, read_noise_scale=0)
+        >>> arr = PCMArray(2, w_max=1.0, prog_noise_scale=0, read_noise_scale=0, drift_scale=0)
         >>> _ = arr.program([1.0, -0.5], 0 * second)
         >>> arr.read_weights(20 * second)
         array([ 1. , -0.5])
