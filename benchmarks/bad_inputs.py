@@ -47,9 +47,9 @@ summary = "Exponentially decaying weight (fixture)"
 references = ["doi:10.1523/JNEUROSCI.18-24-10464.1998"]
 
 [parameters]
-w0 = { value = 2.0, unit = "nS", range = [0.0, 100.0] }
-tau_w = { value = 30.0, unit = "ms", range = [1.0, 1000.0] }
-E_event = { value = 1.5, unit = "pjoule", range = [0.0, 100.0] }
+w0 = { value = 2.0, unit = "nS", range = [0.0, 100.0], placeholder = true }
+tau_w = { value = 30.0, unit = "ms", range = [1.0, 1000.0], placeholder = true }
+E_event = { value = 1.5, unit = "pjoule", range = [0.0, 100.0], placeholder = true }
 
 [requires.post]
 ge = "siemens"
