@@ -174,3 +174,14 @@ def test_cli_bad_digit_options_exit_2_with_one_line(argv, message):
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert out.returncode == 2
     assert message in out.stderr and "Traceback" not in out.stderr
+
+
+def test_sequence_help_shows_every_default():
+    out = subprocess.run([sys.executable, "-m", "spikesyn.cli", "sequence", "--help"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0
+    text = " ".join(out.stdout.split())
+    for fragment in ("--videos VIDEOS test videos per condition (default: 300)",
+                     "--gamma1 GAMMA1", "(default: 0.01)", "--data {digits,glyphs}",
+                     "(default: digits)"):
+        assert fragment in text, fragment
