@@ -9,6 +9,11 @@ the figure::
 
 ``--json`` prints ``{"accuracy": {model: {condition: accuracy, "occlude_erase_hidden": ...,
 "occlude_bright_hidden": ...}}, "n_videos": {condition: n}, "seed": K, "chance": 0.1, ...}``.
+Options of the glyph network are refused with ``--data digits``:
+
+>>> from spikesyn.networks.digit_sequence_cli import GLYPH_ONLY
+>>> sorted(GLYPH_ONLY)[:4]
+['classes', 'decode', 'encoding', 'energy']
 """
 
 from __future__ import annotations

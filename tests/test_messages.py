@@ -28,10 +28,14 @@ def _run_random_synapses():
 def console():
     """What Brian2's console handler prints (its filters applied), as a readable buffer."""
     ss.quiet(False)                                   # whatever ran before
+    brian_logger = logging.getLogger("brian2")
+    level = brian_logger.level
+    brian_logger.setLevel(logging.DEBUG)              # a command run in-process may have raised it
     buffer = io.StringIO()
     previous = BrianLogger.console_handler.setStream(buffer)
     yield buffer
     BrianLogger.console_handler.setStream(previous)
+    brian_logger.setLevel(level)
     ss.quiet(False)
 
 
