@@ -6,7 +6,7 @@ is the example's gmax = 0.01). Prints the output rate and a 10-bin histogram of 
 (as a fraction of the card's top weight) at four checkpoints; tutorial 05 explains the cards.
 
     python benchmarks/brian2_stdp_cards.py pcm_pair --duration 60 \
-        --set G_refresh=5*uS set_step=0.01 gain=4e-4
+        --set G_refresh=5*uS set_dw_min=0.0007 gain=4e-4
 
 Results and commands: benchmarks/RESULTS_brian2_stdp.md.
 """

@@ -166,7 +166,8 @@ results["stdp card"] = run_and_record(*song_network(stdp),
 # | `pcm_pair` | `W = G+ - G-`, positive part to `ge`, negative to `gi` | `G+` uniform below `G_refresh` | 2 nS / (G_refresh - Gmin) |
 #
 # The learning rules differ from STDP in ways that matter here: a PCM device is potentiated by
-# SET pulses whose size shrinks as the cell fills (`set_step (Gmax - G)`, a soft bound), a
+# SET pulses whose size shrinks as the cell fills (aihwkit's PCMPresetDevice law: about 3.5 uS
+# from a RESET device, ever smaller towards Gmax, a soft bound), a
 # pairing counts once when the other side's trace is above `a_th` (a window of about 14 ms)
 # instead of adding exponentially weighted traces, and `pcm` depresses by an abrupt RESET to
 # `Gmin`, fired with probability `p_reset`.
@@ -204,12 +205,13 @@ for label, (name, overrides, weight_of) in SONG_SETTINGS.items():
 # differential pair `pcm_pair` potentiates and depresses by SET pulses on two devices, and
 # its refresh moves the weight back onto one device whenever either one exceeds `G_refresh`.
 # With a low `G_refresh` (5 uS of 25) both devices work in the bottom fifth of their range,
-# where a SET step `set_step (Gmax - G)` hardly depends on G, so the rule is nearly additive; a
-# small `set_step` (0.01: steps of about 0.25 uS) makes each step a few per cent of the weight
-# range, and `gain` maps `G_refresh - Gmin` to the 2 nS top weight.
+# where the SET step changes least with G; a SET step scaled down from the published law
+# (`set_dw_min` 0.0007 instead of 0.01: about 0.25 uS from RESET, a deliberate departure from the
+# device) makes each step a few per cent of the weight range, and `gain` maps `G_refresh - Gmin`
+# to the 2 nS top weight.
 
 # %%
-LOW_REFRESH = dict(G_refresh=5 * uS, set_step=0.01, gain=float(2 * nS / (5 * uS - 0.1 * uS)))
+LOW_REFRESH = dict(G_refresh=5 * uS, set_dw_min=0.0007, gain=float(2 * nS / (5 * uS - 0.1 * uS)))
 results["pcm_pair, G_refresh 5 uS"] = run_and_record(
     *song_network(ss.load_model("pcm_pair"), **LOW_REFRESH), pair_weight)
 
@@ -253,6 +255,10 @@ for label, res in results.items():
 # this tutorial, seed 1; commands in `benchmarks/RESULTS_brian2_stdp.md`). Rate: output rate
 # over the last quarter of the run; weights as a fraction of the card's top weight.
 #
+# These runs were made with the PCM cards' earlier SET model (a constant fraction `set_step` of
+# the distance to Gmax, 0.01 in the small-step rows) before the cards followed aihwkit's
+# PCMPresetDevice step law; they have not been repeated with the law.
+#
 # | card and settings | simulated | output rate | weights at the end | outcome |
 # |---|---|---|---|---|
 # | `stdp` (the card's defaults) | 100 s | 21.6 Hz | 25 % below 0.1, 19 % above 0.9 | bimodal, as Song et al. |
@@ -275,7 +281,7 @@ for label, res in results.items():
 #   `gmax` caps every winner; here one more millisecond of potentiation window (tau_pre 20 to
 #   21 ms) turns collapse into runaway.
 # * **Weight-dependent steps.** Outside that low range a SET step shrinks with G
-#   (`set_step (Gmax - G)`), and on a pair the depressing device is usually the emptier one,
+#   (the SET law's step falls as G grows), and on a pair the depressing device is usually the emptier one,
 #   so depression outweighs potentiation more the stronger the weight: a soft bound, which
 #   gathers the weights around one value.
 # * **Steps as large as the noise.** aihwkit's programming noise is 0.26 uS plus about 2 uS
@@ -283,7 +289,7 @@ for label, res in results.items():
 #   ones make a coarse rule (the noise-free run collapsed the same way, so noise is not the
 #   only obstacle).
 # * **Abrupt RESET** (`pcm`): one depressing pairing throws away the whole weight, so the
-#   weights settle where SET and RESET balance, `set_step / (set_step + p_reset)` of the range,
+#   weights settle where SET and RESET balance, where the mean SET step times the pairing rate equals `p_reset` times the weight,
 #   whatever the output rate: nothing regulates the rate, and p_reset 1 collapses while 0.1
 #   runs away.
 # * **Short-term terms add drive** (`pcm_memtransistor`: F grows at every pre-before-post
