@@ -100,12 +100,11 @@ _MIN_FILL_FRACTION = 0.02
 #: from the best state found so far at this relative noise (instead of the schedule's start)
 #: and anneals for as many sweeps as the last doubling anneal, until the time limit. Chosen by
 #: a scan on G22 (0.25 seldom leaves the state it starts from; 0.35-0.6 escape about as
-#: often as each other; benchmarks/RESULTS_maxcut.md, session 8)
+#: often as each other; the scan is in the history of benchmarks/RESULTS_maxcut.md)
 _REHEAT = 0.45
 _REHEAT_LENGTH = 1.0
 #: restarts="mixed": the filling anneal of "double" gets this fraction of the time left, the
-#: rest goes to reheated anneals as in "reheat" (the one value tried; benchmarks/RESULTS_maxcut.md,
-#: session 10)
+#: rest goes to reheated anneals as in "reheat" (the one value tried)
 _MIXED_FILL = 0.6
 #: the values of ``restarts`` (see :func:`maxcut`)
 RESTART_PLANS = ("double", "repeat", "reheat", "mixed")
