@@ -1,15 +1,17 @@
-"""Speed of the max-cut thresholder's normal-number generators (session 5 of RESULTS_maxcut.md).
+"""Speed of the max-cut thresholder's normal-number generators.
+
+Its tables are in the git history of RESULTS_maxcut.md.
 
 The max-cut network draws one standard normal number per neuron read (networks/maxcut.py,
 ``_read_noise_function``). This script times whole ``spikesyn.maxcut`` calls at a fixed number
 of sweeps with three Cython generators on the same xorshift128+ uniforms, interleaved run by
 run so that the machine's speed changes hit all three alike:
 
-* ``polar``: Marsaglia's polar method as in session 4 (two uniforms, a log and a sqrt per pair
+* ``polar``: Marsaglia's polar method as first used (two uniforms, a log and a sqrt per pair
   of normals; the Cython functions may raise, so every call is followed by an error check);
 * ``polar_noexcept``: the same, declared ``noexcept`` (the shipped generator);
 * ``ziggurat``: the ziggurat loop of spikesyn.devices.kernels on the same uniforms,
-  ``noexcept`` (tried in session 5: within the machine's noise of ``polar_noexcept``).
+  ``noexcept`` (within the machine's noise of ``polar_noexcept``).
 
 Usage::
 

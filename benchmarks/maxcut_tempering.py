@@ -12,7 +12,7 @@ noise ``sigma = rel * rms coupling``, ``beta = 1.702 / (rel * median rms)`` in c
 is not the same on every neuron, so this is an approximation; it only sets the acceptance).
 
 It reuses the network that :func:`spikesyn.maxcut` builds (same neurons, synapses, device, read
-noise) and replaces only the run loop. Results are in benchmarks/RESULTS_maxcut.md (session 4):
+noise) and replaces only the run loop. Results are in the git history of benchmarks/RESULTS_maxcut.md:
 not better than the annealing design, so not adopted.
 
 Usage::

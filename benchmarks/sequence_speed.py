@@ -67,7 +67,7 @@ _NO_GATE = [("n_gate : 1\n", ""), ("n_gate += int(gamma_F*F_dep*apost > 0*gamma_
 #: row label -> (file stem, text edits of the shipped pcm_memtransistor card); None as the new
 #: text of an edit that starts with "[events." cuts the card from there to its end
 VARIANTS = {
-    "variant: stored G_read and n_read (session 4)": (
+    "variant: stored G_read and n_read": (
         "v_stored_read", [("nu : 1\n", "nu : 1\nG_read : siemens\nn_read : 1\n"),
                           ("e_read += G_read", "n_read += 1\ne_read += G_read")]),
     "variant: no gate counter": ("v_no_gate", _NO_GATE),
@@ -80,7 +80,7 @@ VARIANTS = {
 
 
 #: label -> (file stem, shipped card): cards as they were written in plain equations, before
-#: session 7 moved them onto the device kernels; read from git at PLAIN_COMMIT
+#: the device kernels replaced them; read from git at PLAIN_COMMIT
 PLAIN_COMMIT = "90586a5"
 PLAIN = {"pcm, plain equations (before)": ("pcm_plain", "pcm"),
          "pcm_pair, plain equations (before)": ("pcm_pair_plain", "pcm_pair"),
