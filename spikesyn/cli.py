@@ -78,7 +78,7 @@ def check_output_paths(outputs):
     ...
     spikesyn.cli.CliError: --plot cut.txt: matplotlib cannot write '.txt' images (use .png, .pdf, .svg, ...)
     """
-    from spikesyn.outputs import OutputPathError, check_output
+    from spikesyn.outputs import OutputPathError, check_output, is_device_or_fifo
     seen = {}
     for option, path, image in outputs:
         if path is None:
@@ -88,18 +88,9 @@ def check_output_paths(outputs):
         except OutputPathError as exc:
             raise CliError(str(exc)) from None
         key = os.path.realpath(path)
-        if key in seen and not _is_special(key):
+        if key in seen and not is_device_or_fifo(key):
             raise CliError(f"{option} {path}: the same file as {seen[key]}")
         seen[key] = option
-
-
-def _is_special(path):
-    import stat
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return False
-    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
 
 
 _positive_seconds = number(float, 0, low_open=True, unit="seconds")

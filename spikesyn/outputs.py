@@ -166,7 +166,8 @@ def _target(p):
     return Path(os.path.realpath(p)) if os.path.islink(p) else p
 
 
-def _is_special(p):
+def is_device_or_fifo(p):
+    """True for a character device or a FIFO: outputs written in place, never replaced."""
     try:
         mode = os.stat(p).st_mode
     except OSError:
@@ -217,7 +218,7 @@ def write_outputs(items):
     try:
         for path, write in items:
             p = Path(os.fspath(path))
-            if _is_special(p):
+            if is_device_or_fifo(p):
                 direct.append((p, write))
                 continue
             target = _target(p)
