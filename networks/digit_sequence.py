@@ -300,13 +300,26 @@ class SoftWTANetwork:
 
 
 def rates_dt(config, plastic):
+    """How long one row of the input rates lasts: a training presentation or a test frame."""
     return config.presentation if plastic else config.frame
 
 
-def _set_defaults(config, target):
+def _simulate(config, target, duration, *args, **kwargs):
+    """Build a :class:`SoftWTANetwork` and run it at the config's dt on ``target``.
+
+    Brian2's default clock and code-generation target are restored afterwards, so the caller's
+    own script keeps its settings.
+    """
+    saved = defaultclock.dt, prefs.codegen.target
     defaultclock.dt = config.dt
     if target is not None:
         prefs.codegen.target = target
+    try:
+        net = SoftWTANetwork(config, *args, **kwargs)
+        net.net.run(duration, namespace={})
+        return net
+    finally:
+        defaultclock.dt, prefs.codegen.target = saved
 
 
 def label_neurons(counts, labels, n_classes):
@@ -375,14 +388,12 @@ def train_layer(images, labels, config, n_classes=10, seed=0, target=None, progr
     W0 = initial_weights(images, K, seed) if initial_W is None else np.asarray(initial_W, dtype=float)
     if W0.shape != (K, 2 * n_pixels):
         raise DigitSequenceError(f"initial_W must have shape {(K, 2 * n_pixels)}, got {W0.shape}")
-    _set_defaults(config, target)
     brian_seed(seed)
-    net = SoftWTANetwork(config, 1, 2 * n_pixels, rates, W0, np.full(K, -np.log(K)), 0.0, 0.0,
-                  plastic=config.epochs > 0)
     if progress:
         progress(f"training {K} neurons on {n} digits x {config.epochs} epochs "
                  f"({float(len(order) * config.presentation / second):.0f} s simulated)")
-    net.net.run(len(order) * config.presentation, namespace={})
+    net = _simulate(config, target, len(order) * config.presentation, 1, 2 * n_pixels, rates, W0,
+                    np.full(K, -np.log(K)), 0.0, 0.0, plastic=config.epochs > 0)
     W = net.weights(2 * n_pixels, K)
     b = np.asarray(net.layer.b[:]).copy()
     # labels from the last epoch's responses
@@ -418,7 +429,6 @@ def run_videos(trained, frames, config, short_term=True, seed=0, target=None, pr
     K = config.n_neurons
     g1, g2 = (config.gamma1, config.gamma2) if short_term else (0.0, 0.0)
     counts = np.zeros((n_videos, n_frames, K))
-    _set_defaults(config, target)
     for start in range(0, n_videos, config.batch):
         stop = min(start + config.batch, n_videos)
         B = stop - start
@@ -426,10 +436,10 @@ def run_videos(trained, frames, config, short_term=True, seed=0, target=None, pr
         rates = channel_rates(frames[start:stop], float(config.input_rate / Hz))
         rates = rates.transpose(1, 0, 2).reshape(n_frames, -1)
         brian_seed((seed * 100_003 + start) % 2**32)
-        net = SoftWTANetwork(config, B, 2 * n_pixels, rates, trained.W, trained.b, g1, g2, plastic=False)
         if progress:
             progress(f"videos {start}-{stop} of {n_videos} ({'st_stdp' if short_term else 'static'})")
-        net.net.run(n_frames * config.frame, namespace={})
+        net = _simulate(config, target, n_frames * config.frame, B, 2 * n_pixels, rates, trained.W,
+                        trained.b, g1, g2, plastic=False)
         i = np.asarray(net.spikes.i)
         f = np.minimum(np.floor(np.asarray(net.spikes.t / config.frame) + 1e-9).astype(int), n_frames - 1)
         np.add.at(counts, (start + i // K, f, i % K), 1)
