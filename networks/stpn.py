@@ -424,6 +424,7 @@ def train_stpn(config=None, seed=0, log=None):
                 log(f"step {step + 1}/{config.steps}  loss {float(loss):.4f}")
     net = TrainedSTPN(**{k: np.asarray(v, dtype=np.float64) for k, v in params.items()},
                       config=config, seed=seed, train_seconds=time.perf_counter() - start, history=history)
+    net.Lambda = np.clip(net.Lambda, lo, hi)   # float32 0.92 lies just above 0.92 in float64
     x, y = net.test_set()
     key, sub = jax.random.split(key)
     logits = jax.jit(forward, static_argnums=())(params, jnp.asarray(x), sub, noise, F_bound)
