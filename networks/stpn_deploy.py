@@ -44,8 +44,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from brian2 import (Network, NeuronGroup, Synapses, TimedArray, joule, prefs, pjoule, second,
-                    siemens)
+from brian2 import Network, NeuronGroup, Synapses, TimedArray, joule, prefs, siemens
+from brian2 import seed as brian_seed
 from brian2.units.fundamentalunits import Quantity
 
 from spikesyn.energy import EnergyReport, energy_of
@@ -197,8 +197,6 @@ def deploy(net, x, card="srtio3", seed=0, update_noise=None):
     spikesyn.ParameterError
         A Lambda outside the card's range (naming the synapse), or inputs of the wrong shape.
     """
-    from brian2 import seed as brian_seed
-
     x = np.asarray(x, dtype=float)
     hidden, n_pre = net.W.shape
     n_in = n_pre - hidden

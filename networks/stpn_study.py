@@ -22,6 +22,7 @@ from brian2 import joule
 
 from spikesyn.errors import ParameterError
 from spikesyn.networks.stpn import LAMBDA_RANGES, STPNConfig, forward_numpy, train_stpn
+from spikesyn.networks.stpn_deploy import deploy
 
 __all__ = ["STUDY_KEYS", "run_study"]
 
@@ -91,8 +92,6 @@ def run_study(seeds=(0, 1, 2), regimes=tuple(LAMBDA_RANGES), deploy_sequences=50
 
 
 def _deploy(net, n, progress):
-    from spikesyn.networks.stpn_deploy import deploy
-
     x, y = net.test_set(n)
     run = deploy(net, x, seed=net.seed)
     reference = forward_numpy(net, x)   # noise-free numpy model on the same sequences
