@@ -229,3 +229,12 @@ def test_cli_refuses_bad_input_with_one_line(capsys):
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert "--seeds" in err and "Traceback" not in err
+
+
+def test_cli_without_jax_exits_2_naming_the_pip_command(monkeypatch, capsys):
+    from spikesyn.networks import stpn_cli
+
+    monkeypatch.setitem(sys.modules, "jax", None)
+    assert stpn_cli.main(["--json", "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and 'pip install "spikesyn[stpn]"' in err
