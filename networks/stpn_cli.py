@@ -114,3 +114,7 @@ def main(argv=None):
     add_parser(sub)
     args = parser.parse_args(["stpn"] + list(sys.argv[1:] if argv is None else argv))
     return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
