@@ -89,7 +89,7 @@ plt.show()
 
 # %% [markdown]
 # The learned decay factors of the device-range network stay inside the range the bias voltage
-# can reach; many sit at its ends.
+# can reach; the clipping after every step holds some of them at its ends.
 
 # %%
 Lam = nets["device"].Lambda
