@@ -238,3 +238,28 @@ def test_cli_without_jax_exits_2_naming_the_pip_command(monkeypatch, capsys):
     assert stpn_cli.main(["--json", "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and 'pip install "spikesyn[stpn]"' in err
+
+
+def test_cli_json_shape_without_training(monkeypatch, capsys):
+    """The command's plumbing (study, Brian2 deployment, JSON) with training replaced by a
+    fixed network, so that it runs without JAX."""
+    from spikesyn.networks import stpn_cli, stpn_study
+
+    def fixed_network(config, seed):
+        rng = np.random.default_rng(seed)
+        net = _net(Lambda=rng.uniform(0.08, 0.92, (HIDDEN, N_IN + HIDDEN)), seed=seed)
+        net.config, net.seed, net.accuracy = config, seed, {"none": 0.25, "device": 0.5}.get(config.regime, 0.75)
+        return net
+
+    monkeypatch.setattr(stpn_study, "train_stpn", fixed_network)
+    status = stpn_cli.main(["--json", "--quiet", "--seeds", "2", "--hidden", str(HIDDEN), "--pairs", str(N_PAIRS),
+                            "--keys", str(N_KEYS), "--values", str(N_VALUES), "--deploy", "3"])
+    assert status == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["score"] == {"none": 0.25, "device": 0.5, "unconstrained": 0.75}
+    assert out["seeds"] == [0, 1]
+    assert out["per_seed"]["device"] == [0.5, 0.5]
+    energy = out["energy"]
+    np.testing.assert_allclose(energy["ratio"], energy["gpu_J"] / energy["device_J"], rtol=1e-9, atol=0)
+    np.testing.assert_allclose(sum(energy["device_per_event_J"].values()), energy["device_J"], rtol=1e-9, atol=0)
+    assert out["deployment"]["sequences"] == 3
