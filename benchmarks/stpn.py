@@ -80,8 +80,10 @@ def main():
           f"numpy model {dep['accuracy_numpy']:.3f}, same answer {dep['agreement']:.3f}")
     print(f"{d['time_s']:.0f} s; Python {platform.python_version()}, {platform.processor() or platform.machine()}")
     if args.json:
-        with open(args.json, "w") as f:
+        fd, tmp = tempfile.mkstemp(suffix=".json", dir=os.path.dirname(os.path.abspath(args.json)))
+        with os.fdopen(fd, "w") as f:
             json.dump(d, f)
+        os.replace(tmp, args.json)
     if args.histogram:
         plot_histogram(e["per_synapse_J"], args.histogram)
 
