@@ -66,25 +66,30 @@ def main():
     parser.add_argument("--steps", type=int, default=800)
     parser.add_argument("--lr", type=float, default=1e-2)
     parser.add_argument("--deploy", type=int, default=100)
+    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--keys", type=int, default=10)
     parser.add_argument("--json", default=None, help="write the whole result here")
     parser.add_argument("--histogram", default=None, help="per-synapse energy histogram (PNG)")
     args = parser.parse_args()
     logging.getLogger("brian2").setLevel(logging.ERROR)
     d = run_study(seeds=range(args.seeds), steps=args.steps, learning_rate=args.lr,
+                  n_pairs=args.pairs, n_keys=args.keys,
                   deploy_sequences=args.deploy, progress=lambda m: print(m, file=sys.stderr, flush=True))
     print(table(d))
     e, dep = d["energy"], d["deployment"]
-    print(f"\ndevice {e['device_J']:.4g} J per sequence ({', '.join(f'{k} {v:.3g} J' for k, v in e['device_per_event_J'].items())}); "
-          f"GPU estimate {e['gpu_J']:.4g} J; ratio {e['ratio']:.3g}")
-    print(f"Brian2 deployment, {dep['sequences']} sequences: accuracy {dep['accuracy_brian2']:.3f}, "
-          f"numpy model {dep['accuracy_numpy']:.3f}, same answer {dep['agreement']:.3f}")
+    if e is not None:
+        events = ", ".join(f"{k} {v:.3g} J" for k, v in e["device_per_event_J"].items())
+        print(f"\ndevice {e['device_J']:.4g} J per sequence ({events}); "
+              f"GPU estimate {e['gpu_J']:.4g} J; ratio {e['ratio']:.3g}")
+        print(f"Brian2 deployment, {dep['sequences']} sequences: accuracy {dep['accuracy_brian2']:.3f}, "
+              f"numpy model {dep['accuracy_numpy']:.3f}, same answer {dep['agreement']:.3f}")
     print(f"{d['time_s']:.0f} s; Python {platform.python_version()}, {platform.processor() or platform.machine()}")
     if args.json:
         fd, tmp = tempfile.mkstemp(suffix=".json", dir=os.path.dirname(os.path.abspath(args.json)))
         with os.fdopen(fd, "w") as f:
             json.dump(d, f)
         os.replace(tmp, args.json)
-    if args.histogram:
+    if args.histogram and e is not None:
         plot_histogram(e["per_synapse_J"], args.histogram)
 
 
