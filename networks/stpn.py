@@ -103,9 +103,9 @@ def device_constraints(card="srtio3"):
     >>> c["lambda_range"], c["update_noise"], c["F_bound"]
     ((0.08, 0.92), 0.05, 1.0)
     """
-    parameters = read_card(resolve_card_path(card))["_parameters"]
-    spec = read_card(resolve_card_path(card))["parameters"]["Lambda"]
-    lo, hi = spec["range"]
+    data = read_card(resolve_card_path(card))
+    parameters = data["_parameters"]
+    lo, hi = data["parameters"]["Lambda"]["range"]
     return {"lambda_range": (float(lo), float(hi)),
             "update_noise": float(parameters["update_noise"]),
             "F_bound": float(parameters["F_max"] / parameters["W_max"])}
