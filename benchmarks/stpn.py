@@ -67,13 +67,14 @@ def main():
     parser.add_argument("--lr", type=float, default=1e-2)
     parser.add_argument("--deploy", type=int, default=100)
     parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--regimes", default="none,device,unconstrained")
     parser.add_argument("--keys", type=int, default=10)
     parser.add_argument("--json", default=None, help="write the whole result here")
     parser.add_argument("--histogram", default=None, help="per-synapse energy histogram (PNG)")
     args = parser.parse_args()
     logging.getLogger("brian2").setLevel(logging.ERROR)
     d = run_study(seeds=range(args.seeds), steps=args.steps, learning_rate=args.lr,
-                  n_pairs=args.pairs, n_keys=args.keys,
+                  n_pairs=args.pairs, n_keys=args.keys, regimes=tuple(args.regimes.split(",")),
                   deploy_sequences=args.deploy, progress=lambda m: print(m, file=sys.stderr, flush=True))
     print(table(d))
     e, dep = d["energy"], d["deployment"]
