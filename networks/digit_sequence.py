@@ -35,9 +35,10 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from brian2 import (Hz, Network, NeuronGroup, SpikeMonitor, Synapses, TimedArray, defaultclock,
-                    ms, prefs, second)
+                    ms, prefs, second, siemens)
 from brian2 import seed as brian_seed
 
+from spikesyn.devices.pcm import draw_drift_exponent, drift, program
 from spikesyn.errors import SpikesynError
 from spikesyn.model import load_model
 from spikesyn.units import as_quantity
@@ -82,6 +83,11 @@ class DigitSequenceConfig:
         Videos simulated at once (memory grows as batch x inputs x neurons synapses).
     dt : Quantity
         Simulation time step.
+    synapse : str
+        Synapse card at test time (training always uses the ideal ``em_stdp``): ``"em_stdp"``;
+        ``"em_stdp_pcm"``, W programmed onto PCM memtransistors (programming noise, drift, read
+        noise) and F on their gates; ``"em_stdp_srtio3"``, W and F in SrTiO3 memristors, F
+        decaying by Lambda = exp(-frame/tau_F) per frame, with noisy updates.
     """
 
     n_neurons: int = 100
@@ -99,6 +105,7 @@ class DigitSequenceConfig:
     beta: float = 1.0
     batch: int = 100
     dt: object = field(default_factory=lambda: 1 * ms)
+    synapse: str = "em_stdp"
 
     @property
     def frames_per_tau_F(self):
@@ -117,6 +124,8 @@ class DigitSequenceConfig:
         return out
 
 
+SYNAPSE_CARDS = ("em_stdp", "em_stdp_pcm", "em_stdp_srtio3")
+LAMBDA_RANGE = (0.08, 0.92)  # SrTiO3 decay factors per step (Weilenmann et al. 2024)
 _INTS = {"n_neurons": (2, 10_000), "epochs": (0, 1000), "batch": (1, 100_000)}
 _REALS = {"eta_W": (0.0, 10.0), "eta_b": (0.0, 10.0), "gamma1": (0.0, 10.0),
           "gamma2": (0.0, 10.0), "beta": (0.0, 1000.0)}
@@ -165,6 +174,15 @@ def check_config(config):
         raise DigitSequenceError(
             f"rates x dt must stay below 0.5 (input_rate {config.input_rate}, layer_rate "
             f"{config.layer_rate}, dt {config.dt}): lower the rates or dt")
+    if config.synapse not in SYNAPSE_CARDS:
+        raise DigitSequenceError(f"synapse must be one of {', '.join(SYNAPSE_CARDS)}, got {config.synapse!r}")
+    if config.synapse == "em_stdp_srtio3":
+        lam = float(np.exp(-config.frame / config.tau_F))
+        if not LAMBDA_RANGE[0] <= lam <= LAMBDA_RANGE[1]:
+            raise DigitSequenceError(
+                f"em_stdp_srtio3 decays F by Lambda = exp(-frame/tau_F) = {lam:.3f} per frame "
+                f"(frame {config.frame}, tau_F {config.tau_F}), outside the device range "
+                f"[{LAMBDA_RANGE[0]}, {LAMBDA_RANGE[1]}]")
     for name in ("presentation", "frame"):
         steps = float(getattr(config, name) / config.dt)
         if abs(steps - round(steps)) > 1e-6:
@@ -252,12 +270,20 @@ class SoftWTANetwork:
         The layer's spikes.
     """
 
-    def __init__(self, config, copies, n_inputs, rates, W, b, gamma1, gamma2, plastic):
+    def __init__(self, config, copies, n_inputs, rates, W, b, gamma1, gamma2, plastic, devices=None):
         c = config
         K = c.n_neurons
+        card = "em_stdp" if plastic else c.synapse
         trace = load_model("poisson_trace")
         wta = load_model("soft_wta")
-        syn = load_model("em_stdp")
+        syn = load_model(card)
+        card_values = dict(eta_W=c.eta_W, gamma1=gamma1, gamma2=gamma2, r_ref=c.input_rate, tau_y=c.tau_y)
+        if card == "em_stdp_srtio3":
+            card_values.update(Lambda=float(np.exp(-c.frame / c.tau_F)), T_step=c.frame)
+        else:
+            card_values.update(tau_F=c.tau_F)
+        if card == "em_stdp_pcm":
+            card_values.update({k: devices[k] for k in ("drift_comp", "read_noise_scale") if k in devices})
         self.rates = TimedArray(rates * Hz, dt=rates_dt(c, plastic))
         inp = NeuronGroup(copies * n_inputs, name="wta_inputs*", order=-20,
                           **trace.neuron_kwargs(tau_y=c.tau_y, r_ref=c.input_rate))
@@ -272,15 +298,18 @@ class SoftWTANetwork:
         norm = NeuronGroup(copies, "Z : 1\nshift : 1", name="wta_normaliser*", namespace={})
         norm.run_regularly("shift = shift + log(Z)", when="end", name="wta_shift*")
         S = Synapses(inp, layer, name="wta_synapses*",
-                     **syn.synapse_kwargs(eta_W=c.eta_W, tau_F=c.tau_F, gamma1=gamma1, gamma2=gamma2,
-                                         r_ref=c.input_rate, tau_y=c.tau_y))
+                     **syn.synapse_kwargs(**card_values))
         a = np.arange(n_inputs)
         k = np.arange(K)
         base_i = np.repeat(a, K)
         base_j = np.tile(k, n_inputs)
         offs = np.arange(copies)
         S.connect(i=(offs[:, None] * n_inputs + base_i).ravel(), j=(offs[:, None] * K + base_j).ravel())
-        S.W = np.tile(W.T.ravel(), copies)
+        if card == "em_stdp_pcm":
+            S.G_prog = np.tile(np.asarray(devices["G_prog"]).T.ravel(), copies) * siemens
+            S.nu = np.tile(devices["nu"].T.ravel(), copies)
+        else:
+            S.W = np.tile(W.T.ravel(), copies)
         S.plastic = 1.0 if plastic else 0.0
         to_norm = Synapses(layer, norm, "Z_post = exp(u_pre - shift_post) : 1 (summed)",
                            name="wta_to_norm*", namespace=dict(layer.namespace))
@@ -297,6 +326,40 @@ class SoftWTANetwork:
 
     def weights(self, n_inputs, K):
         return np.asarray(self.synapses.W[:]).reshape(-1, n_inputs, K)[0].T.copy()
+
+
+def program_devices(W, config, seed, noise=True):
+    """Program the trained W onto PCM memtransistors once, as the em_stdp_pcm card reads them.
+
+    Each log efficacy maps linearly onto the card's conductance window; the devices get aihwkit's
+    programming noise and drift exponents (:mod:`spikesyn.devices.pcm`); ``drift_comp`` is the
+    global drift compensation at the card's ``t_inference`` (the programmed sum over the
+    noiseless drifted sum). ``noise=False`` gives exact devices without drift or read noise,
+    which read back W itself (the mapping alone).
+
+    Returns
+    -------
+    dict
+        ``G_prog`` (Quantity, the shape of W), ``nu`` (ndarray), ``drift_comp`` (float) and,
+        without noise, ``read_noise_scale`` (0).
+
+    Examples
+    --------
+    >>> dev = program_devices(np.array([[-5.0, 1.0]]), DigitSequenceConfig(), seed=0)
+    >>> dev["G_prog"].shape, bool(1.0 < dev["drift_comp"] < 2.0)
+    ((1, 2), True)
+    """
+    p = load_model("em_stdp_pcm").parameters
+    Gmin, Gmax = p["Gmin"], p["Gmax"]
+    w = (np.clip(W, float(p["W_min"]), float(p["W_max"])) - float(p["W_min"])) / float(p["W_max"] - p["W_min"])
+    target = Gmin + w * (Gmax - Gmin)
+    if not noise:
+        return {"G_prog": target, "nu": np.zeros(np.shape(W)), "drift_comp": 1.0, "read_noise_scale": 0.0}
+    rng = np.random.default_rng([seed, 7003])
+    G_prog = program(target, rng, Gmax=Gmax)
+    nu = draw_drift_exponent(target, rng, Gmax=Gmax)
+    drifted = np.asarray(drift(G_prog, nu, p["t_inference"], t0=p["t0"]))
+    return {"G_prog": G_prog, "nu": nu, "drift_comp": float(np.sum(np.asarray(G_prog)) / np.sum(drifted))}
 
 
 def rates_dt(config, plastic):
@@ -428,6 +491,7 @@ def run_videos(trained, frames, config, short_term=True, seed=0, target=None, pr
     n_videos, n_frames, n_pixels = frames.shape
     K = config.n_neurons
     g1, g2 = (config.gamma1, config.gamma2) if short_term else (0.0, 0.0)
+    devices = program_devices(trained.W, config, seed) if config.synapse == "em_stdp_pcm" else None
     counts = np.zeros((n_videos, n_frames, K))
     for start in range(0, n_videos, config.batch):
         stop = min(start + config.batch, n_videos)
@@ -439,7 +503,7 @@ def run_videos(trained, frames, config, short_term=True, seed=0, target=None, pr
         if progress:
             progress(f"videos {start}-{stop} of {n_videos} ({'st_stdp' if short_term else 'static'})")
         net = _simulate(config, target, n_frames * config.frame, B, 2 * n_pixels, rates, trained.W,
-                        trained.b, g1, g2, plastic=False)
+                        trained.b, g1, g2, plastic=False, devices=devices)
         i = np.asarray(net.spikes.i)
         f = np.minimum(np.floor(np.asarray(net.spikes.t / config.frame) + 1e-9).astype(int), n_frames - 1)
         np.add.at(counts, (start + i // K, f, i % K), 1)
