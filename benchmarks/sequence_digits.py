@@ -111,15 +111,12 @@ def diff_table(runs, others=("static", "smoothing", "mlp_occluded", "nearest_nei
 def ablation(run, config, seed, say, n_videos=None):
     """st_stdp variants on the run's (first n_videos) videos against the same static predictions."""
     variants = {
-        "R12 (gamma1 0.01, gamma2 0.003)": {},
+        f"R12 as run (gamma1 {config.gamma1}, gamma2 {config.gamma2})": {},
+        "the study's values (gamma1 0.01, gamma2 0.003)": dict(gamma1=0.01, gamma2=0.003),
         "gamma1 only": dict(gamma2=0.0),
         "gamma2 only": dict(gamma1=0.0),
         "tau_F 125 ms": dict(tau_F=125 * ms),
         "tau_F 500 ms": dict(tau_F=500 * ms),
-        "gamma1 0.003": dict(gamma1=0.003),
-        "gamma1 0.001": dict(gamma1=0.001),
-        "gamma1 0.003, gamma2 0.001": dict(gamma1=0.003, gamma2=0.001),
-        "gamma1 0.02": dict(gamma1=0.02),
         "hard WTA at test (beta 20)": dict(beta=20.0),
     }
     conds = [c for c in ("untransformed", "occlude_erase", "occlude_bright", "noise", "shuffled")
@@ -171,6 +168,31 @@ def device_predictions(run, config, say, n_videos=100):
                 preds.setdefault(f"{model} {card}", {})[c] = class_scores(
                     counts, run.trained.labels, run.trained.n_classes).argmax(-1)
     return preds
+
+
+def pcm_noise_table(run, config, say, n_videos=100):
+    """Which PCM non-ideality costs the em_stdp_pcm twin its accuracy: one source at a time."""
+    conds = ("occlude_erase", "occlude_bright")
+    lines = ["| em_stdp_pcm with | erase >=50% | bright >=50% | erase videos, frames < 5 % hidden |",
+             "|---|---|---|---|"]
+    for sources in ((), ("programming",), ("drift",), ("read",), ("programming", "drift", "read")):
+        cfg = replace(config, synapse="em_stdp_pcm", pcm_noise=sources)
+        cells = []
+        for c in conds:
+            say(f"pcm noise {sources or 'none'}: {c}")
+            v = run.videos[c]
+            counts = run_videos(run.trained, v.frames[:n_videos], cfg, short_term=True, seed=run.seed)
+            pred = class_scores(counts, run.trained.labels, run.trained.n_classes).argmax(-1)
+            heavy = v.hidden[:n_videos] >= 0.5
+            ideal = run.predictions["st_stdp"][c][:n_videos] == v.frame_labels[:n_videos]
+            ok = pred == v.frame_labels[:n_videos]
+            cells.append(f"{100 * (ok[heavy].mean() - ideal[heavy].mean()):+.1f}")
+            if c == "occlude_erase":
+                light = v.hidden[:n_videos] < 0.05
+                erase_clear = f"{100 * (ok[light].mean() - ideal[light].mean()):+.1f}"
+        lines.append(f"| {', '.join(sources) or 'no noise (mapping only)'} | " + " | ".join(cells)
+                     + f" | {erase_clear} |")
+    return lines
 
 
 def device_table(runs, device_preds):
@@ -268,6 +290,8 @@ def main(argv=None):
     ap.add_argument("--devices", action="store_true",
                     help="also run the device twins (em_stdp_pcm, em_stdp_srtio3) on every run")
     ap.add_argument("--device-videos", type=int, default=100)
+    ap.add_argument("--pcm-noise", action="store_true",
+                    help="on the first seed: em_stdp_pcm st_stdp minus ideal st_stdp, one PCM noise source at a time")
     ap.add_argument("--save-rescored", default=None, help="folder: keep each rescored run")
     ap.add_argument("--no-baselines", action="store_true")
     ap.add_argument("--out", default=None, help="write every run's JSON here")
@@ -344,6 +368,10 @@ def main(argv=None):
         print("\ndevice twins against the ideal card on the first videos of each condition and seed: "
               "paired differences in points, 95 % bootstrap CI\n")
         print("\n".join(device_table(runs, device_preds)))
+    if args.pcm_noise:
+        print(f"\nPCM noise sources, seed {runs[0].seed}, first {args.device_videos} videos: em_stdp_pcm "
+              "st_stdp minus ideal st_stdp, points (hidden >= 50 %, and frames with < 5 % hidden)\n")
+        print("\n".join(pcm_noise_table(runs[0], config, say, args.device_videos)))
     if args.ablation:
         print(f"\nablation, seed {args.seeds[0]}: st_stdp variant minus static, points\n")
         print("\n".join(ablation(runs[0], config, args.seeds[0], say, args.ablation_videos)))

@@ -108,7 +108,7 @@ def test_pcm_twin_without_noise_reads_back_w_and_equals_the_ideal_card():
     for card in ("em_stdp", "em_stdp_pcm"):
         brian_seed(11)
         net = _simulate(replace(cfg, synapse=card), "numpy", 4 * cfg.frame, 3, n, rates, W, b, 0.2, 0.05,
-                        plastic=False, devices=program_devices(W, cfg, seed=0, noise=False))
+                        plastic=False, devices=program_devices(W, cfg, seed=0, noise=()))
         out[card] = (np.asarray(net.spikes.i).copy(), np.asarray(net.spikes.t / ms).copy(),
                      np.asarray(net.synapses.F[:]).copy())
     assert len(out["em_stdp"][0]) > 20
@@ -118,7 +118,7 @@ def test_pcm_twin_without_noise_reads_back_w_and_equals_the_ideal_card():
 
 def test_pcm_programming_maps_the_log_window_onto_the_conductance_window():
     from spikesyn.networks.digit_sequence import program_devices
-    exact = program_devices(np.array([[-5.0, -2.0, 1.0, 3.0]]), DigitSequenceConfig(), seed=0, noise=False)
+    exact = program_devices(np.array([[-5.0, -2.0, 1.0, 3.0]]), DigitSequenceConfig(), seed=0, noise=())
     # W_min -> Gmin = 0.1 uS, W_max -> Gmax = 25 uS, linear between, clipped outside
     np.testing.assert_allclose(np.asarray(exact["G_prog"]) * 1e6, [[0.1, 12.55, 25.0, 25.0]], rtol=1e-9, atol=0)
     noisy = program_devices(np.full((50, 40), -2.0), DigitSequenceConfig(), seed=0)
@@ -145,6 +145,8 @@ def test_srtio3_twin_decays_f_by_lambda_per_frame_and_refuses_lambda_outside_the
         check_config(DigitSequenceConfig(synapse="em_stdp_srtio3", frame=1 * ms))
     with pytest.raises(DigitSequenceError, match="synapse must be one of"):
         check_config(DigitSequenceConfig(synapse="pcm"))
+    with pytest.raises(DigitSequenceError, match="pcm_noise must be a tuple"):
+        check_config(DigitSequenceConfig(pcm_noise="read"))
 
 
 def test_each_video_starts_afresh_whatever_the_others_show():

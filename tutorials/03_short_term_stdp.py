@@ -102,7 +102,8 @@ pre.rate = 30 * Hz
 post = NeuronGroup(1, "u_W : 1\nu_F : 1\ndrive : Hz", threshold="rand() < drive*dt",
                    namespace={})
 post.drive = 40 * Hz
-S = Synapses(pre, post, **syn_model.synapse_kwargs(gamma1=0.01, gamma2=0.003))
+rule = DigitSequenceConfig()  # the network's rule: gamma1 = 0.005, gamma2 = 0.001
+S = Synapses(pre, post, **syn_model.synapse_kwargs(gamma1=rule.gamma1, gamma2=rule.gamma2))
 S.connect()
 S.W = -3.0
 mon = StateMonitor(S, "F", record=0, when="end")
