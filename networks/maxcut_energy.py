@@ -207,13 +207,13 @@ def maxcut_energy(result, figures=None):
     Returns
     -------
     dict
-        The keys of :func:`spikesyn.networks.energy_cli.comparison` (``events``,
+        The keys of :func:`spikesyn.energy_compare.comparison` (``events``,
         ``device_J``, ``per_synapse_J``, ``operations``, ``digital_J``,
         ``ratio_digital_over_device``, ``digital_neurons_J``, ``figures``) plus ``device``
         (preset name), ``n_synapses`` (over all replicas), ``read_voltage_V``,
         ``read_pulse_s`` and ``counted`` (one line saying what is counted).
     """
-    from .energy_cli import comparison
+    from spikesyn.energy_compare import comparison
     report = flip_read_report(result)
     dev = result.couplings["device"]
     return {

@@ -33,3 +33,8 @@ class UnknownModelError(SpikesynError, LookupError):
 
 class RequirementError(SpikesynError, TypeError):
     """A group that a synapse card connects lacks a variable the card needs, or holds it in another unit."""
+
+
+class CliError(SpikesynError, ValueError):
+    """A command-line mistake (an option, a combination of options, an output path): the
+    ``spikesyn`` command prints it as one line and exits with status 2."""
