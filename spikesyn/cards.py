@@ -21,7 +21,7 @@ from brian2.parsing.expressions import is_boolean_expression
 from brian2.units.fundamentalunits import DimensionMismatchError
 
 from spikesyn.devices.kernels import kernels_used
-from spikesyn.errors import CardError, UnknownModelError
+from spikesyn.errors import CardError, ParameterError, UnknownModelError
 from spikesyn.units import parse_unit
 
 KINDS = ("neuron", "synapse")
@@ -72,13 +72,12 @@ def available_models(kind=None):
     >>> "lif" in ss.available_models("neuron")
     True
     """
-    names = sorted(shipped_cards())
+    cards = shipped_cards()
     if kind is None:
-        return names
+        return sorted(cards)
     if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-    from spikesyn.model import load_model  # model.py builds on this module
-    return [name for name in names if load_model(name).kind == kind]
+        raise ParameterError(f"kind must be one of {KINDS}, got {kind!r}")
+    return sorted(name for name, path in cards.items() if read_card(path)["kind"] == kind)
 
 
 def resolve_card_path(name_or_path):
