@@ -420,9 +420,9 @@ def format_comparison(d, indent="  "):
     --------
     >>> from brian2 import pjoule
     >>> from spikesyn.energy import EnergyReport
-    >>> rep = EnergyReport(counts={"read": 10}, per_event={"read": 2 * pjoule},
-    ...                    per_synapse=[1.5, 0.5] * pjoule)
-    >>> lines = format_comparison(comparison(rep, {"n_synaptic_events": 10, "n_weight_updates": 0}))
+    >>> ops = {"n_synaptic_events": 10, "n_weight_updates": 0}
+    >>> lines = format_comparison(comparison(EnergyReport({"read": 10}, {"read": 2 * pjoule},
+    ...                                                   [1.5, 0.5] * pjoule), ops))
     >>> print(lines[-4].strip())
     weights in SRAM              96 pJ   digital / device = 48
     """

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import sys
 
+import networkx as nx
 import numpy as np
 from brian2 import pjoule
 from brian2.units.fundamentalunits import Quantity
@@ -121,7 +122,6 @@ def plot_maxcut(path, G, result, max_nodes=300, format=None):
     format : str, optional
         Image format (default: from the suffix of ``path``).
     """
-    import networkx as nx
     plt = _pyplot()
     small = G is not None and G.number_of_nodes() <= max_nodes
     fig, axes = plt.subplots(1, 2 if small else 1, figsize=(11 if small else 6, 4.5))

@@ -16,9 +16,7 @@ Examples
 --------
 Shell::
 
-    spikesyn maxcut --demo
-    spikesyn maxcut G1.txt --time-limit 10 --seed 1 --json
-    spikesyn maxcut graph.graphml --out partition.txt --plot cut.png
+    spikesyn maxcut G1.txt --time-limit 10 --json
     spikesyn cards pcm
     spikesyn sequence --json
     spikesyn energy --card two_tier

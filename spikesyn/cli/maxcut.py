@@ -27,7 +27,7 @@ from spikesyn.cli.console import say_compiling
 from spikesyn.cli.outputs import check_output_paths, write_output_set
 from spikesyn.cli.signals import signals_deferred
 from spikesyn.energy_compare import format_comparison
-from spikesyn.errors import CliError, SpikesynError
+from spikesyn.errors import CliError
 from spikesyn.graphio import FORMATS, read_graph
 from spikesyn.networks import maxcut as mc
 from spikesyn.networks import maxcut_energy
