@@ -28,7 +28,7 @@ import json
 import logging
 from contextlib import nullcontext
 
-from brian2 import BrianLogger, ms, prefs, uS
+from brian2 import BrianLogger, ms, uS
 
 from spikesyn.cli import sequence_digits
 from spikesyn.cli.argtypes import number
@@ -140,14 +140,13 @@ def _run(args, parser):
     transforms = None if args.transforms is None else tuple(
         t.strip() for t in args.transforms.split(",") if t.strip())
     check_output_paths([("--plot", args.plot, True), ("--energy-plot", args.energy_plot, True)])
-    prefs.codegen.target = args.target
     logging.getLogger("brian2").setLevel(logging.ERROR)
     BrianLogger.suppress_name("resolution_conflict")
     hide_order_warning()
     kind = f"sequence-{config.synapse_card}-{config.neuron_card}"
     with first_run(kind, "40", show=not quiet) if args.target == "cython" else nullcontext():
         result = glyph_sequence.run_sequence(config, transforms=transforms,
-                                             baselines=not args.no_baselines,
+                                             baselines=not args.no_baselines, target=args.target,
                                              progress=progress_lines(quiet))
     if args.plot is not None:
         write_output_set([(args.plot, lambda tmp: plot_sequence(tmp, result))])

@@ -20,7 +20,7 @@ import json
 import math
 from contextlib import nullcontext
 
-from brian2 import ms, prefs
+from brian2 import ms
 
 from spikesyn.cli.command import EXIT_OK
 from spikesyn.cli.console import first_run, progress_lines
@@ -86,7 +86,6 @@ def run_digits(args):
     conditions = _conditions(args.conditions)
     check_output_paths([("--plot", args.plot, True)])
     config = _config(args)
-    prefs.codegen.target = args.target
     hide_order_warning()
     baselines = () if args.no_baselines else ("nearest_neighbour", "mlp", "mlp_occluded")
     notice = (first_run("sequence-digits-soft_wta", "60", show=not quiet)
