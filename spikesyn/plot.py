@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 
 import networkx as nx
 import numpy as np
@@ -40,6 +41,20 @@ def _pyplot():
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     return plt
+
+
+@contextmanager
+def _saved_figure(path, format=None, dpi=None, **subplots):
+    """A new figure with ``plt.subplots(**subplots)``, saved to ``path`` when the block ends
+    without error, and closed in any case."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(**subplots)
+    try:
+        yield fig, axes
+        fig.tight_layout()
+        fig.savefig(path, dpi=dpi, format=format or image_format(path))
+    finally:
+        plt.close(fig)
 
 
 def image_format(path):
@@ -122,10 +137,9 @@ def plot_maxcut(path, G, result, max_nodes=300, format=None):
     format : str, optional
         Image format (default: from the suffix of ``path``).
     """
-    plt = _pyplot()
     small = G is not None and G.number_of_nodes() <= max_nodes
-    fig, axes = plt.subplots(1, 2 if small else 1, figsize=(11 if small else 6, 4.5))
-    try:
+    with _saved_figure(path, format, nrows=1, ncols=2 if small else 1,
+                       figsize=(11 if small else 6, 4.5)) as (fig, axes):
         axes = list(axes) if small else [axes]
         ax = axes[-1]
         t = [x for x, _ in result.trace] + [result.time_s]
@@ -146,10 +160,6 @@ def plot_maxcut(path, G, result, max_nodes=300, format=None):
                                    node_color=["tab:blue" if side[u] == 0 else "tab:orange" for u in G])
             axes[0].set_title("sides (blue / orange), cut edges red")
             axes[0].set_axis_off()
-        fig.tight_layout()
-        fig.savefig(path, format=format or image_format(path))
-    finally:
-        plt.close(fig)
 
 
 def plot_sequence(path, result, format=None):
@@ -163,9 +173,7 @@ def plot_sequence(path, result, format=None):
     format : str, optional
         Image format (default: from the suffix of ``path``).
     """
-    plt = _pyplot()
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4))
-    try:
+    with _saved_figure(path, format, dpi=100, nrows=1, ncols=2, figsize=(10, 4)) as (fig, (a1, a2)):
         bins = np.asarray(result.occlusion["bins"])
         mids = (bins[:-1] + np.minimum(bins[1:], 1.0)) / 2
         for name in result.accuracy:
@@ -176,10 +184,6 @@ def plot_sequence(path, result, format=None):
                title="occluded sequences")
         a2.set(xlabel="frame", ylabel="accuracy", ylim=(0, 1.02), title="all sequences, per frame")
         a1.legend(fontsize=8)
-        fig.tight_layout()
-        fig.savefig(path, dpi=100, format=format or image_format(path))
-    finally:
-        plt.close(fig)
 
 
 def plot_digit_sequence(path, result, format=None):
@@ -193,12 +197,11 @@ def plot_digit_sequence(path, result, format=None):
     format : str, optional
         Image format (default: from the suffix of ``path``).
     """
-    plt = _pyplot()
     conds = [c for c in ("occlude_erase", "occlude_bright") if c in result.n_videos]
     if not conds:
         conds = list(result.n_videos)[:1]
-    fig, axes = plt.subplots(2, len(conds), figsize=(5.5 * len(conds), 7.5), squeeze=False)
-    try:
+    with _saved_figure(path, format, dpi=100, nrows=2, ncols=len(conds),
+                       figsize=(5.5 * len(conds), 7.5), squeeze=False) as (fig, axes):
         bins = np.asarray(result.hidden_bins)
         mids = (bins[:-1] + bins[1:]) / 2
         for col, cond in enumerate(conds):
@@ -217,10 +220,6 @@ def plot_digit_sequence(path, result, format=None):
             bottom.set(title=f"{cond}: accuracy against occlusion", xlabel="fraction of the ink hidden",
                        ylabel="accuracy", ylim=(0, 1.02))
         axes[0, 0].legend(fontsize=8)
-        fig.tight_layout()
-        fig.savefig(path, dpi=100, format=format or image_format(path))
-    finally:
-        plt.close(fig)
 
 
 def plot_reservoir(path, result, points=48, format=None):
@@ -237,14 +236,12 @@ def plot_reservoir(path, result, points=48, format=None):
     format : str, optional
         Image format (default: from the suffix of ``path``).
     """
-    plt = _pyplot()
     tr = result.trace
     start = tr["washout"]
     stop = min(start + points, len(tr["u"]))
     n_nodes = tr["n_nodes"]
     theta_us = tr["theta_s"] * 1e6
-    fig, axes = plt.subplots(3, 1, figsize=(10, 7.5), sharex=True)
-    try:
+    with _saved_figure(path, format, nrows=3, ncols=1, figsize=(10, 7.5), sharex=True) as (fig, axes):
         t_nodes = (np.arange(start * n_nodes, stop * n_nodes) + 1) * theta_us
         axes[0].step(t_nodes, tr["currents_A"][start * n_nodes:stop * n_nodes] * 1e3, where="pre",
                      lw=0.8)
@@ -264,7 +261,3 @@ def plot_reservoir(path, result, points=48, format=None):
             axes[2].set_ylabel("y")
         axes[2].legend(loc="upper right", fontsize=8)
         axes[2].set_xlabel("time (us)")
-        fig.tight_layout()
-        fig.savefig(path, format=format or image_format(path))
-    finally:
-        plt.close(fig)

@@ -30,7 +30,6 @@ from contextlib import nullcontext
 
 from brian2 import BrianLogger, ms, uS
 
-from spikesyn.cli import sequence_digits
 from spikesyn.cli.argtypes import number
 from spikesyn.cli.command import EXIT_OK, Command
 from spikesyn.cli.console import first_run, progress_lines
@@ -133,7 +132,9 @@ def config_from_args(args):
 
 def _run(args, parser):
     if args.data == "digits":
-        return sequence_digits.run_digits(args)
+        # a lazy door: the digit experiment loads scikit-learn, which the parser does not need
+        from spikesyn.cli.sequence_digits import run_digits
+        return run_digits(args)
     quiet = args.json
     want_energy = args.energy or args.energy_plot is not None
     config = config_from_args(args)
