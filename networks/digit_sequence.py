@@ -30,25 +30,20 @@ Examples
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from brian2 import (Hz, Network, NeuronGroup, SpikeMonitor, Synapses, TimedArray, defaultclock,
-                    ms, prefs, second, siemens)
+from brian2 import Hz, Network, NeuronGroup, SpikeMonitor, Synapses, TimedArray, ms, second, siemens
 from brian2 import seed as brian_seed
 
+from spikesyn.brian_settings import brian_settings
+from spikesyn.checks import integer_in, quantity_in, real_in
 from spikesyn.devices.pcm import draw_drift_exponent, drift, program
-from spikesyn.errors import SpikesynError
+from spikesyn.errors import DigitSequenceError
 from spikesyn.model import load_model
-from spikesyn.units import as_quantity
 
 __all__ = ["DigitSequenceError", "DigitSequenceConfig", "TrainedLayer", "SoftWTANetwork", "check_config",
            "train_layer", "run_videos", "label_neurons", "class_scores", "initial_weights"]
-
-
-class DigitSequenceError(SpikesynError, ValueError):
-    """A setting of the digit-video network is missing, of the wrong kind or out of range."""
 
 
 SYNAPSE_CARDS = ("em_stdp", "em_stdp_pcm", "em_stdp_srtio3")
@@ -156,29 +151,17 @@ def check_config(config):
     >>> check_config(DigitSequenceConfig(tau_F=5))
     Traceback (most recent call last):
     ...
-    spikesyn.networks.digit_sequence.DigitSequenceError: tau_F must be a time (for example 250*ms), got 5
+    spikesyn.errors.DigitSequenceError: tau_F must be a time with a Brian2 unit (for example 5*ms), got 5
     """
     if not isinstance(config, DigitSequenceConfig):
         raise DigitSequenceError(f"config must be a DigitSequenceConfig, got {type(config).__name__}")
     for name, (lo, hi) in _INTS.items():
-        value = getattr(config, name)
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
-            raise DigitSequenceError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
+        integer_in(getattr(config, name), name, lo, hi, error=DigitSequenceError)
     for name, (lo, hi) in _REALS.items():
-        value = getattr(config, name)
-        ok = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool)
-        if not ok or not np.isfinite(value) or not lo <= value <= hi:
-            raise DigitSequenceError(f"{name} must be a number in [{lo}, {hi}], got {value!r}")
-    for names, unit, example in ((_TIMES, ms, "250*ms"), (_RATES, Hz, "30*Hz")):
+        real_in(getattr(config, name), name, lo, hi, error=DigitSequenceError)
+    for names, unit, kind in ((_TIMES, ms, "a time"), (_RATES, Hz, "a rate")):
         for name in names:
-            value = getattr(config, name)
-            kind = "a time" if unit is ms else "a rate"
-            try:
-                number = float(as_quantity(value, unit, name))
-            except (SpikesynError, TypeError, ValueError):
-                raise DigitSequenceError(f"{name} must be {kind} (for example {example}), got {value!r}") from None
-            if not np.isfinite(number) or number <= 0:
-                raise DigitSequenceError(f"{name} must be {kind} above zero, got {value!r}")
+            quantity_in(getattr(config, name), unit, name, kind, 0, low_open=True, error=DigitSequenceError)
     if float(config.input_rate * config.dt) > 0.5 or float(config.layer_rate * config.dt) > 0.5:
         raise DigitSequenceError(
             f"rates x dt must stay below 0.5 (input_rate {config.input_rate}, layer_rate "
@@ -386,16 +369,10 @@ def _simulate(config, target, duration, *args, **kwargs):
     Brian2's default clock and code-generation target are restored afterwards, so the caller's
     own script keeps its settings.
     """
-    saved = defaultclock.dt, prefs.codegen.target
-    defaultclock.dt = config.dt
-    if target is not None:
-        prefs.codegen.target = target
-    try:
+    with brian_settings(target=target, dt=config.dt):
         net = SoftWTANetwork(config, *args, **kwargs)
         net.net.run(duration, namespace={})
         return net
-    finally:
-        defaultclock.dt, prefs.codegen.target = saved
 
 
 def label_neurons(counts, labels, n_classes):

@@ -39,21 +39,27 @@ Examples
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
+from brian2 import (Hz, Network, NetworkOperation, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor,
+                    Synapses, TimedArray, ms, nS, prefs, second, siemens, uS, volt)
+from brian2 import seed as brian_seed
 
-from spikesyn.errors import SpikesynError
+from spikesyn import datasets
+from spikesyn.brian_settings import brian_settings
+from spikesyn.checks import integer_in, quantity_in, real_in
+from spikesyn.energy import EnergyReport, energy_of
+from spikesyn.energy_compare import operation_counts
+from spikesyn.errors import ParameterError, SequenceError, SpikesynError
+from spikesyn.model import load_model
+from spikesyn.networks.baselines import MLP, NearestNeighbour
+from spikesyn.randomstate import restore_network
 
 __all__ = ["SequenceError", "SequenceConfig", "SequenceNetwork", "SequenceResult",
            "build_network", "run_sequence", "check_config", "encode_frames",
            "assign_labels", "decode_frames", "hidden_fraction", "normalise_incoming"]
-
-
-class SequenceError(SpikesynError, ValueError):
-    """A sequence-learning argument is missing, of the wrong kind or out of range."""
 
 
 #: Size limits checked before any simulation (inclusive).
@@ -105,9 +111,7 @@ class SequenceConfig:
 
     def resolved(self):
         """A copy with the default quantities filled in."""
-        from brian2 import Hz, ms, nS, uS
-        import spikesyn as ss
-        card = ss.load_model(self.synapse_card)
+        card = load_model(self.synapse_card)
         return replace(
             self,
             frame=50 * ms if self.frame is None else self.frame,
@@ -126,26 +130,6 @@ SYNAPSE_DEFAULTS = {"gain": 3e-3, "p_reset": 0.005, "F_dep": 0.0}
 NEURON_DEFAULTS = {"theta_plus": 1e-3, "tau_theta": 1e4}   # volts, seconds (units added below)
 
 
-def _check_int(name, value):
-    lo, hi = LIMITS[name]
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise SequenceError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
-    if not lo <= int(value) <= hi:
-        raise SequenceError(f"{name} must be in [{lo}, {hi}], got {value}")
-
-
-def _check_quantity(name, value, unit_name, positive=True):
-    from brian2 import Hz, Quantity, have_same_dimensions, ms, nS
-    unit = {"time": ms, "rate": Hz, "conductance": nS}[unit_name]
-    if not isinstance(value, Quantity) or not have_same_dimensions(value, unit):
-        raise SequenceError(f"{name} must be a {unit_name} with Brian2 units (e.g. 100*ms for a "
-                            f"time), got {value!r}")
-    v = float(value / unit)
-    if not math.isfinite(v) or (positive and v <= 0) or v < 0:
-        raise SequenceError(f"{name} must be {'positive' if positive else 'non-negative'} and "
-                            f"finite, got {value!r}")
-
-
 def check_config(config):
     """Validate a :class:`SequenceConfig` (filled with defaults); raise :class:`SequenceError`.
 
@@ -153,17 +137,14 @@ def check_config(config):
     """
     if not isinstance(config, SequenceConfig):
         raise SequenceError(f"config must be a SequenceConfig, got {type(config).__name__}")
-    for name in LIMITS:
-        _check_int(name, getattr(config, name))
-    if isinstance(config.seed, bool) or not isinstance(config.seed, (int, np.integer)) \
-            or config.seed < 0:
-        raise SequenceError(f"seed must be a non-negative integer, got {config.seed!r}")
+    for name, (lo, hi) in LIMITS.items():
+        integer_in(getattr(config, name), name, lo, hi, error=SequenceError)
+    integer_in(config.seed, "seed", error=SequenceError)
     c = config.resolved()
-    _check_quantity("frame", c.frame, "time")
-    _check_quantity("tau_F", c.tau_F, "time")
-    _check_quantity("dt", c.dt, "time")
-    _check_quantity("input_rate", c.input_rate, "rate")
-    _check_quantity("w_inh", c.w_inh, "conductance", positive=False)
+    for name in ("frame", "tau_F", "dt"):
+        quantity_in(getattr(c, name), ms, name, "a time", 0, low_open=True, error=SequenceError)
+    quantity_in(c.input_rate, Hz, "input_rate", "a rate", 0, low_open=True, error=SequenceError)
+    quantity_in(c.w_inh, nS, "w_inh", "a conductance", 0, error=SequenceError)
     if float(c.frame / c.dt) < 2:
         raise SequenceError(f"frame ({c.frame}) must be at least 2 time steps dt ({c.dt})")
     try:
@@ -172,24 +153,19 @@ def check_config(config):
         raise SequenceError(f"occlusion must be a number in [0, 1], got {c.occlusion!r}") from None
     if isinstance(c.occlusion, bool) or not 0.0 <= occ <= 1.0:
         raise SequenceError(f"occlusion must be a number in [0, 1], got {c.occlusion!r}")
-    if not (isinstance(c.w_init, (int, float)) and 0.0 <= c.w_init <= 1.0):
-        raise SequenceError(f"w_init must be a number in [0, 1], got {c.w_init!r}")
-    if isinstance(c.w_norm, bool) or not (isinstance(c.w_norm, (int, float))
-                                          and 0.0 <= c.w_norm <= 1.0):
-        raise SequenceError(f"w_norm must be a number in [0, 1] (0: off), got {c.w_norm!r}")
+    real_in(c.w_init, "w_init", 0, 1, error=SequenceError)
+    real_in(c.w_norm, "w_norm", 0, 1, why=" (0: off)", error=SequenceError)
     if c.encoding not in ("total", "pixel"):
         raise SequenceError(f"encoding must be 'total' or 'pixel', got {c.encoding!r}")
     if c.decode not in ("mean", "sum"):
         raise SequenceError(f"decode must be 'mean' or 'sum', got {c.decode!r}")
-    import spikesyn as ss
-    syn = ss.load_model(c.synapse_card)
+    syn = load_model(c.synapse_card)
     if syn.kind != "synapse" or not {"F", "dG"} <= set(syn.variables):
         raise SequenceError(f"synapse card {c.synapse_card!r} must be a W + F synapse with "
                             f"variables dG and F (a memtransistor card)")
-    from spikesyn.errors import ParameterError
     try:   # units and ranges of the overrides (gamma_F included) are checked by the cards
         syn.synapse_kwargs(**_synapse_overrides(c, c.gamma_F))
-        ss.load_model(c.neuron_card).neuron_kwargs(**_neuron_overrides(c))
+        load_model(c.neuron_card).neuron_kwargs(**_neuron_overrides(c))
     except ParameterError as exc:
         raise SequenceError(str(exc)) from None
     return c
@@ -204,7 +180,6 @@ def _synapse_overrides(c, gamma_F):
 
 
 def _neuron_overrides(c):
-    from brian2 import second, volt
     ov = {"theta_plus": NEURON_DEFAULTS["theta_plus"] * volt,
           "tau_theta": NEURON_DEFAULTS["tau_theta"] * second}
     ov.update(c.neuron_overrides)
@@ -353,12 +328,9 @@ def build_network(config, rates, first_frame_mask):
     -------
     SequenceNetwork
     """
-    from brian2 import (Network, NetworkOperation, NeuronGroup, SpikeGeneratorGroup,
-                        SpikeMonitor, Synapses, TimedArray, second)
-    import spikesyn as ss
     c = config
-    syn_model = ss.load_model(c.synapse_card)
-    neu_model = ss.load_model(c.neuron_card)
+    syn_model = load_model(c.synapse_card)
+    neu_model = load_model(c.neuron_card)
     n_in = rates.shape[1]
     keep = TimedArray(np.where(first_frame_mask, 0.0, 1.0), dt=c.frame, name="stim_keep")
     idx, tim = poisson_spikes(rates, float(c.frame / second), float(c.dt / second),
@@ -437,12 +409,10 @@ def normalise_incoming(syn, post, n_post, target, span):
 
 
 def _load_card(name):
-    import spikesyn as ss
-    return ss.load_model(name)
+    return load_model(name)
 
 
 def _span(model, c=None):
-    from brian2 import siemens
     ov = {} if c is None else c.synapse_overrides
     g = {k: ov.get(k, model.parameters[k]) for k in ("Gmax", "Gmin")}
     return float((g["Gmax"] - g["Gmin"]) / siemens)
@@ -521,15 +491,12 @@ def _scores(correct, transforms, names):
 
 def _energy_snapshot(sn):
     """Cumulative device energy, spike counts and time step of the network now."""
-    import spikesyn as ss
-    return (ss.energy_of(sn.syn, sn.synapse_model), np.array(sn.input_count.count[:]),
+    return (energy_of(sn.syn, sn.synapse_model), np.array(sn.input_count.count[:]),
             np.array(sn.spikes.count[:]), int(round(float(sn.net.t / sn.config.dt))))
 
 
 def _phase_energy(sn, before, after, plastic):
     """EnergyReport and digital operation counts of the events between two snapshots."""
-    from spikesyn.energy import EnergyReport
-    from spikesyn.energy_compare import operation_counts
     (r0, in0, ex0, t0), (r1, in1, ex1, t1) = before, after
     report = EnergyReport(counts={k: v - r0.counts.get(k, 0) for k, v in r1.counts.items()},
                           per_event={k: v - r0.per_event[k] for k, v in r1.per_event.items()},
@@ -585,10 +552,11 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
     SequenceError
         Bad sizes, units or amounts, before any simulation starts.
     """
-    from brian2 import prefs, seed as brian_seed
-    from spikesyn import datasets
-    from spikesyn.randomstate import restore_network
-    from .baselines import MLP, NearestNeighbour
+    with brian_settings(target=target):
+        return _run_sequence(config, transforms, baselines, models, amounts, progress, variants)
+
+
+def _run_sequence(config, transforms, baselines, models, amounts, progress, variants):
 
     config = SequenceConfig() if config is None else config
     c = check_config(config)
@@ -623,16 +591,14 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
         except SpikesynError as exc:
             raise SequenceError(f"variant {name!r}: {exc}") from None
         card_keys |= set(card)
-        clear = v.get("F_clear_frames", 0)
-        if isinstance(clear, bool) or not isinstance(clear, (int, np.integer)) \
-                or not 0 <= clear < c.n_frames:
-            raise SequenceError(f"variant {name!r}: F_clear_frames must be an integer in "
-                                f"[0, n_frames), got {clear!r}")
+        clear = integer_in(v.get("F_clear_frames", 0), f"variant {name!r}: F_clear_frames", 0,
+                           c.n_frames - 1, error=SequenceError)
         vc = replace(c, tau_F=v.get("tau_F", c.tau_F), gamma_F=v.get("gamma_F", c.gamma_F))
         extra = {k: v[k] for k in ("F_dep", "F_max") if k in v}
         if extra:
             vc = replace(vc, synapse_overrides={**c.synapse_overrides, **extra})
-        _check_quantity(f"{name}: tau_F", vc.tau_F, "time")
+        quantity_in(vc.tau_F, ms, f"variant {name!r}: tau_F", "a time", 0, low_open=True,
+                    error=SequenceError)
         check_config(vc)
         tests[name] = {"tau_F": vc.tau_F, "gamma_F": vc.gamma_F,
                        "F_dep": v.get("F_dep", base_dep), "F_max": v.get("F_max", base_max),
@@ -648,13 +614,11 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
                                       sequences_per_class=c.sequences_per_class, **amounts)
     except datasets.DatasetError as exc:
         raise SequenceError(str(exc)) from None
-    if target is not None:
-        prefs.codegen.target = target
     timing = {}
     t0 = time.perf_counter()
 
     rng = np.random.default_rng([c.seed, 4242])
-    total = float(c.input_rate / __import__("brian2").Hz)
+    total = float(c.input_rate / Hz)
     blank = np.zeros((1, c.size * c.size))
     P = c.present_frames
     if c.encoding == "pixel":       # rate per unit of pixel value, from the training images

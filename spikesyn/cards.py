@@ -16,12 +16,15 @@ from importlib import resources
 from pathlib import Path
 
 from brian2 import Equations, NeuronGroup, Synapses, second
+from brian2.codegen.translation import analyse_identifiers
+from brian2.core.variables import Subexpression
 from brian2.equations.unitcheck import check_units_statements
 from brian2.parsing.expressions import is_boolean_expression
 from brian2.units.fundamentalunits import DimensionMismatchError
+from brian2.utils.stringtools import get_identifiers
 
 from spikesyn.devices.kernels import kernels_used
-from spikesyn.errors import CardError, UnknownModelError
+from spikesyn.errors import CardError, ParameterError, UnknownModelError
 from spikesyn.units import parse_unit
 
 KINDS = ("neuron", "synapse")
@@ -72,13 +75,12 @@ def available_models(kind=None):
     >>> "lif" in ss.available_models("neuron")
     True
     """
-    names = sorted(shipped_cards())
+    cards = shipped_cards()
     if kind is None:
-        return names
+        return sorted(cards)
     if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-    from spikesyn.model import load_model  # model.py builds on this module
-    return [name for name in names if load_model(name).kind == kind]
+        raise ParameterError(f"kind must be one of {KINDS}, got {kind!r}")
+    return sorted(name for name, path in cards.items() if read_card(path)["kind"] == kind)
 
 
 def resolve_card_path(name_or_path):
@@ -308,7 +310,6 @@ def _naming_parameters(error, data):
     expression, in SI base units)."""
     if "unit" not in error.problem:
         return error
-    from brian2.utils.stringtools import get_identifiers
     quoted = re.findall(r"(?:Expression|statement) '([^']*)'|statement \"([^\"]*)\"", error.problem)
     text = " ".join(a or b for a, b in quoted) or error.problem
     used = sorted(get_identifiers(text) & set(data["_units"]))
@@ -391,8 +392,6 @@ def _resolve(names, group, variables):
     Identifiers used inside subexpressions are resolved too, since Brian2 substitutes them
     into the code that refers to the subexpression.
     """
-    from brian2.core.variables import Subexpression
-    from brian2.utils.stringtools import get_identifiers
 
     resolved = dict(variables)
     pending, seen = set(names), set()
@@ -407,7 +406,6 @@ def _resolve(names, group, variables):
 
 
 def _check_expression(expr, group, variables, source, field, allow_time=False):
-    from brian2.utils.stringtools import get_identifiers
     if allow_time:
         try:
             parse_unit(expr)  # a literal like "2*ms" is fine
@@ -426,8 +424,6 @@ def _check_expression(expr, group, variables, source, field, allow_time=False):
 
 
 def _check_statements(code, group, variables, source, field):
-    from brian2.codegen.translation import analyse_identifiers
-    from brian2.utils.stringtools import get_identifiers
     try:
         # names assigned in the code before use are temporaries, not symbols to resolve
         _check_required_neighbours(get_identifiers(code), group, variables, source, field)

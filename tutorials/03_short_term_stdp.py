@@ -51,7 +51,7 @@ from spikesyn.digit_videos import make_videos
 from spikesyn.digits import load_digits
 from spikesyn.networks.digit_experiment import run_digit_sequence
 from spikesyn.networks.digit_sequence import DigitSequenceConfig
-from spikesyn.networks.digit_sequence_cli import plot_digit_result
+from spikesyn.plot import plot_digit_sequence
 
 prefs.codegen.target = "cython"     # about a minute of compiling on the first run, cached after
 ss.quiet()                          # Brian2's warning about rand() in synaptic code
@@ -153,7 +153,7 @@ print(f"chance {result.chance:.2f}")
 # their model to the bar, so they keep winning.
 
 # %%
-plot_digit_result(OUT / "03_accuracy.png", result)
+plot_digit_sequence(OUT / "03_accuracy.png", result)
 hidden = {k: (result.accuracy["st_stdp"][k], result.accuracy["static"][k])
           for k in ("occlude_erase_hidden", "occlude_bright_hidden")}
 print("frames with >= 50 % hidden, st_stdp vs static:", hidden)
