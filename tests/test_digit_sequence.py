@@ -235,6 +235,7 @@ def test_sequence_help_shows_every_default():
     assert out.returncode == 0
     text = " ".join(out.stdout.split())
     for fragment in ("--videos VIDEOS test videos per condition (default: 300)",
-                     "--gamma1 GAMMA1", "(default: 0.01)", "--data {digits,glyphs}",
-                     "(default: digits)"):
+                     "--gamma1 GAMMA1", "(default: 0.005)", "--data {digits,glyphs}",
+                     "(default: digits)", "--synapse {em_stdp,em_stdp_pcm,em_stdp_srtio3}",
+                     "(default: em_stdp)"):
         assert fragment in text, fragment

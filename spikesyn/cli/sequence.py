@@ -38,10 +38,13 @@ from spikesyn.digit_videos import CONDITIONS
 from spikesyn.energy import total_report
 from spikesyn.messages import quiet as hide_order_warning
 from spikesyn.networks import sequence as glyph_sequence
+from spikesyn.networks.digit_sequence import SYNAPSE_CARDS, DigitSequenceConfig
 from spikesyn.networks.sequence_energy import energy_summary, format_energy
 from spikesyn.plot import plot_histogram, plot_sequence
 
 __all__ = ["COMMAND", "config_from_args"]
+
+_DIGITS = DigitSequenceConfig()
 
 
 def _int_in(lo, hi):
@@ -72,10 +75,13 @@ def _add_arguments(p):
                    help="test videos per condition")
     d.add_argument("--train-per-class", type=_int_in(1, 450), default=300,
                    help="training digits per class")
-    d.add_argument("--gamma1", type=_float_in(0, 10), default=0.01,
+    d.add_argument("--gamma1", type=_float_in(0, 10), default=_DIGITS.gamma1,
                    help="Hebbian step of F per output spike (nats per unit trace)")
-    d.add_argument("--gamma2", type=_float_in(0, 10), default=0.003,
+    d.add_argument("--gamma2", type=_float_in(0, 10), default=_DIGITS.gamma2,
                    help="surprise-weighted step of F per output spike")
+    d.add_argument("--synapse", choices=SYNAPSE_CARDS, default=_DIGITS.synapse,
+                   help="synapse card at test time (the layer always learns with em_stdp): the ideal "
+                        "card, W on PCM memtransistors with F on their gates, or W and F in SrTiO3")
     d.add_argument("--conditions", default=",".join(CONDITIONS),
                    help="comma-separated test conditions")
     d.add_argument("--batch", type=_int_in(1, 100_000), default=100,

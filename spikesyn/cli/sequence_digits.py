@@ -45,7 +45,7 @@ _SHORT = {"untransformed": "untransf", "occlude_erase": "erase", "occlude_bright
 
 def _config(args):
     kw = dict(n_neurons=args.neurons, frame=args.frame_ms * ms, gamma1=args.gamma1,
-              gamma2=args.gamma2, batch=args.batch)
+              gamma2=args.gamma2, batch=args.batch, synapse=args.synapse)
     if args.epochs is not None:
         kw["epochs"] = args.epochs
     if args.tau_F is not None:
