@@ -77,8 +77,6 @@ _REPLICA_NEURONS = 16000
 _MIN_BUCKET = 256
 #: default cap on update slots per sweep (see ``update_slots`` of :func:`maxcut`)
 DEFAULT_UPDATE_SLOTS = 4
-#: reads whose field exceeds this many noise standard deviations skip the noise draw
-READ_MARGIN = 5.0
 #: the values of ``restarts`` (see :func:`maxcut`)
 RESTART_PLANS = ("double", "repeat", "reheat", "mixed")
 #: the plan :func:`maxcut`, the CLI and the benchmark use unless told otherwise
@@ -428,23 +426,9 @@ def default_replicas(n):
     return int(min(DEFAULT_REPLICAS, max(_MIN_REPLICAS, r)))
 
 
-def _fast_reads(threshold):
-    """The card's threshold, changed in two ways that leave its statistics alone but cost less.
-
-    * A read flips the neuron when ``s (h + gain sigma_dev xi) < 0``; with ``s h`` above
-      ``read_margin`` noise standard deviations that has probability below ``Phi(-read_margin)``
-      (3e-7 for 5), so such reads keep their state without drawing ``xi``. Late in an anneal
-      most reads are of this kind.
-    * ``xi`` comes from :func:`_read_noise_function` instead of Brian2's ``randn()`` (numpy's
-      legacy generator, refilled through Python: the largest single cost of a time step).
-    """
-    term = "s*(h + gain*sigma_dev*randn()) < 0"
-    if term not in threshold:  # pragma: no cover - a changed card: keep its threshold as is
-        return threshold
-    return threshold.replace(term, "s*h < read_margin*gain*sigma_dev and "
-                             + term.replace("randn()", "read_noise()"))
-
-
+# The binary_hopfield card draws its read noise from its function read_noise (Brian2's randn by
+# default, numpy's legacy generator refilled through Python: the largest single cost of a time
+# step); the solve passes this one instead, of the same standard normal distribution.
 # Standard normal numbers for the Cython target: Marsaglia's polar method on xorshift128+
 # uniforms; the generator state (and the second normal of each pair) lives in a uint64 array of
 # the solve, seeded from its seed. The functions are noexcept: otherwise Cython checks for a
@@ -925,8 +909,8 @@ class _Simulation:
             kw = card.neuron_kwargs(gain_start=self.gain_start, gain_stop=self.gain_stop,
                                     T_anneal=sweeps * self.K * dt, n_phases=float(self.K),
                                     dt_update=dt, doubling=0.0)
-            kw["threshold"] = _fast_reads(kw["threshold"])
-            kw["namespace"]["read_margin"] = READ_MARGIN
+            # the card's own read-noise function, replaced by a faster generator of the same
+            # distribution (its threshold is used as written)
             kw["namespace"]["read_noise"] = _read_noise_function(seed)
             grp = b2.NeuronGroup(self.N, dt=dt, name="hopfield", **kw)
             # one clock for the whole network (see run)

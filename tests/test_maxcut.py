@@ -469,3 +469,24 @@ def test_compile_notice_is_remembered_per_bucket_and_environment(tmp_path, monke
     assert not mc.needs_compile(3500, "numpy")           # nothing to compile
     monkeypatch.setattr(sys, "executable", str(tmp_path / "other-venv" / "bin" / "python"))
     assert mc.needs_compile(3000, "cython")
+
+
+def test_the_builder_uses_the_card_threshold_as_written():
+    """No builder edits card text: the network's threshold and reset are the binary_hopfield
+    card's strings, and only the card's read_noise function is swapped for the solve's own."""
+    import spikesyn as ss
+    from spikesyn.networks.maxcut_devices import get_device, program
+
+    card = ss.load_model("binary_hopfield")
+    assert "read_noise" in card.functions and "read_margin" in card.parameters
+    G = random_weighted(12, 0.4, 1)
+    nodes, iu, iv, w = mc.prepare_graph(G)
+    rng = np.random.default_rng(0)
+    dev = get_device("pcm")
+    sim = mc._Simulation(len(nodes), iu, iv, w, program(w, dev, rng), dev, AnnealSchedule(), 10, 2, 0,
+                         "numpy", rng)
+    card_kwargs = card.neuron_kwargs()
+    assert sim.grp.events["spike"] == card_kwargs["threshold"]
+    assert sim.grp.event_codes["spike"] == card_kwargs["reset"]
+    assert sim.grp.namespace["read_margin"] == card.parameters["read_margin"]
+    assert sim.grp.namespace["read_noise"] is not card_kwargs["namespace"]["read_noise"]
