@@ -311,7 +311,7 @@ class MaxCutResult:
     couplings: dict = field(default=None, repr=False)
     setup_s: float = 0.0
 
-    def as_dict(self):
+    def to_dict(self):
         """Plain JSON-ready data (partition as two lists of labels)."""
         from brian2 import joule
 

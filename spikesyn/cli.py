@@ -389,7 +389,7 @@ def _run_maxcut(args, parser):
 def _print_maxcut_result(args, res, source, replicas, energy, first):
     from spikesyn.readable import format_si     # imports Brian2: not at the command's start-up
     if args.json:
-        d = res.as_dict()
+        d = res.to_dict()
         d = {"file": source, **d}
         if args.demo:
             d["best_known"] = DEMO_BEST_KNOWN

@@ -119,7 +119,7 @@ def test_labels_of_any_hashable_type_and_json():
     res = maxcut(G, seed=0, **FAST)
     assert res.cut == 6.0
     assert_valid(G, res)
-    d = res.as_dict()
+    d = res.to_dict()
     json.dumps(d)
     assert sorted(map(len, d["partition"])) == [3, 3]
 
@@ -163,7 +163,7 @@ def test_graph_without_edges_cuts_nothing(G):
         res = maxcut(G, seed=0, **FAST)
     assert res.cut == 0.0
     assert res.partition[0] | res.partition[1] == set(G.nodes)
-    json.dumps(res.as_dict())
+    json.dumps(res.to_dict())
 
 
 # --------------------------------------------------------------------------- stopping
@@ -340,7 +340,7 @@ def test_time_limit_starts_after_a_slow_first_preparation(monkeypatch):
     # the simulation ran after the slow setup; how long it ran depends on the machine's speed
     # (a plan stops once fewer than plan.min_fill_sweeps fit in the time left), so no lower bound
     assert res.time_s > res.setup_s and res.setup_s > res.build_s + 1.5
-    assert res.as_dict()["setup_s"] == res.setup_s
+    assert res.to_dict()["setup_s"] == res.setup_s
 
 
 def test_ctrl_c_returns_best_so_far():
