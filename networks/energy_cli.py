@@ -230,7 +230,7 @@ def comparison(report, operations, figures=None):
         "digital_J": {mem: float(d / b2.joule) for mem, d in digital.items()},
         "ratio_digital_over_device": {mem: _fin(c.ratio) for mem, c in comparisons.items()},
         "digital_neurons_J": neurons,
-        "figures": figures.as_dict(),
+        "figures": figures.to_dict(),
     }
 
 

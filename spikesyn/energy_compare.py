@@ -186,7 +186,7 @@ class DigitalEstimate:
                   "neuron_update": _count(n_neuron_updates, "n_neuron_updates")}
         return {event: n * self.per_event(event, memory) for event, n in counts.items()}
 
-    def as_dict(self):
+    def to_dict(self):
         """The figures in pJ, with node, source and scaling (plain data for JSON)."""
         return {"add_pJ": float(self.add / pjoule), "mult_pJ": float(self.mult / pjoule),
                 "sram_pJ": float(self.sram / pjoule), "dram_pJ": float(self.dram / pjoule),
@@ -285,7 +285,7 @@ class EnergyComparison:
     digital: Quantity
     ratio: float
 
-    def as_dict(self):
+    def to_dict(self):
         return {"device_J": float(self.device / joule), "digital_J": float(self.digital / joule),
                 "ratio_digital_over_device": _json_float(self.ratio)}
 
