@@ -286,6 +286,8 @@ class EnergyComparison:
     ratio: float
 
     def to_dict(self):
+        """The energies in joules and the ratio (plain data for JSON; a ratio of inf or nan
+        becomes None)."""
         return {"device_J": float(self.device / joule), "digital_J": float(self.digital / joule),
                 "ratio_digital_over_device": _json_float(self.ratio)}
 
