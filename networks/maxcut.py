@@ -853,7 +853,8 @@ def _second():
 
 
 class _Simulation:
-    """The Brian2 objects of one solve and the loop that runs them."""
+    """The Brian2 objects of one solve (the binary_hopfield card's neurons, its coupling
+    synapses, the replicas' states); :meth:`run` anneals them (:class:`_Run`)."""
 
     def __init__(self, n, iu, iv, w, prog, dev, schedule, sweeps, R, seed, codegen, rng, update_slots=None,
                  plan=None):
