@@ -450,11 +450,23 @@ class SequenceResult:
         the synapse card's ``[events]``) in each simulated phase: ``train``, ``label`` and
         ``test_<model>`` for each spiking model tested (each test starts from the trained
         state, so a test's report is its own events only).
+    predictions : dict
+        ``{model: ndarray of int}``: the class predicted for every test frame (sequence after
+        sequence; -1: no labelled neuron answered).
+    truth : ndarray of int
+        The true class of every test frame, in the same order.
     operations : dict
         ``{phase: {"n_synaptic_events", "n_weight_updates", "n_neuron_updates"}}``: the same
         phases' digital operations (:func:`spikesyn.energy_compare.operation_counts` of the
         device synapses; weight updates only where a rule is on: training, and tests with
         ``gamma_F > 0``; one neuron update per excitatory neuron and time step).
+    debug : dict
+        What the tests of this module look into: ``train_spikes`` (output spikes during
+        training), ``label_counts`` (spike counts of each neuron per labelling exemplar),
+        ``neuron_labels`` and ``state`` (``{model: {variable: array}}``, the synapses' device
+        state, the input spike counts and the thresholds at the end of each model's test).
+    network : SequenceNetwork
+        The network, in the state the last test left it.
     """
 
     accuracy: dict
@@ -469,6 +481,8 @@ class SequenceResult:
     truth: object = field(default=None, repr=False)
     energy: dict = field(default_factory=dict, repr=False)
     operations: dict = field(default_factory=dict, repr=False)
+    debug: dict = field(default_factory=dict, repr=False)
+    network: object = field(default=None, repr=False)
 
     def to_dict(self):
         """A JSON-serialisable dict (predictions left out)."""
@@ -514,6 +528,21 @@ def _slot_counts(spikes, n_slots, steps_per_frame, dt, n_exc):
     return counts
 
 
+@dataclass
+class _Slots:
+    """The frame slots of one run: training presentations, then one labelling presentation of
+    each exemplar, then the test sequences (a slot lasts one frame)."""
+
+    rates: np.ndarray          # (n_slots, inputs) input rates, Hz
+    first: np.ndarray          # (n_slots,) whether a slot starts an object (state cleared)
+    label_start: int           # first labelling slot
+    test_start: int            # first test slot
+
+    @property
+    def n_slots(self):
+        return len(self.rates)
+
+
 def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp", "static"),
                  amounts=None, target=None, progress=None, variants=None):
     """Train the network on static exemplars and score it frame by frame on test sequences.
@@ -552,14 +581,34 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
     SequenceError
         Bad sizes, units or amounts, before any simulation starts.
     """
+    c = check_config(SequenceConfig() if config is None else config)
+    transforms, models = _check_choices(transforms, models)
+    tests, card_keys = _tests(c, models, variants)
+    say = progress or (lambda msg: None)
+    train, test = _data(c, transforms, amounts)   # still before any simulation
     with brian_settings(target=target):
-        return _run_sequence(config, transforms, baselines, models, amounts, progress, variants)
+        timing = {}
+        t0 = time.perf_counter()
+        slots = _slots(c, train, test)
+        sn, phases, trained, neuron_labels, debug = _train_and_label(c, slots, train, timing, say, t0)
+        preds, spf, debug["state"] = _test_models(sn, c, slots, test, tests, card_keys, neuron_labels,
+                                                  trained, phases, timing, say)
+        if baselines:
+            t3 = time.perf_counter()
+            preds.update(_baselines(c, train, test))
+            timing["baselines_s"] = time.perf_counter() - t3
+        timing["total_s"] = time.perf_counter() - t0
+        truth = np.repeat(test.labels, test.n_frames)
+        accuracy, by_frame, by_ft, occl = _score(preds, truth, test)
+        return SequenceResult(accuracy, by_frame, by_ft, occl, int((neuron_labels >= 0).sum()), spf,
+                              timing, _config_record(c, test), preds, truth,
+                              energy={k: r for k, (r, _) in phases.items()},
+                              operations={k: o for k, (_, o) in phases.items()},
+                              debug=debug, network=sn)
 
 
-def _run_sequence(config, transforms, baselines, models, amounts, progress, variants):
-
-    config = SequenceConfig() if config is None else config
-    c = check_config(config)
+def _check_choices(transforms, models):
+    """The test transforms and spiking models, checked."""
     transforms = tuple(datasets.TEST_TRANSFORMS if transforms is None else transforms)
     for t in transforms:
         if t not in datasets.TRANSFORMS:
@@ -569,13 +618,19 @@ def _run_sequence(config, transforms, baselines, models, amounts, progress, vari
     models = tuple(models)
     if not set(models) <= {"st_stdp", "static"} or not models:
         raise SequenceError(f"models must be among ('st_stdp', 'static'), got {models!r}")
+    return transforms, models
+
+
+def _tests(c, models, variants):
+    """The spiking models to test, ``{name: settings}``, and the other card parameters that some
+    variant changes (checked: names, units, ranges, by the card where it can)."""
     base = {**_load_card(c.synapse_card).parameters, **_synapse_overrides(c, c.gamma_F)}
     base_dep, base_max = base["F_dep"], base["F_max"]
     tests = {}
     for name in models:
         tests[name] = {"tau_F": c.tau_F, "gamma_F": c.gamma_F if name == "st_stdp"
                        else 0.0 * c.gamma_F, "F_dep": base_dep, "F_max": base_max}
-    card_keys = set()  # other card parameters that some variant changes
+    card_keys = set()
     for name, v in (variants or {}).items():
         keys = {"tau_F", "gamma_F", "F_dep", "F_max", "F_clear_frames", "card"}
         if not isinstance(v, dict) or not set(v) <= keys or name in tests:
@@ -603,10 +658,14 @@ def _run_sequence(config, transforms, baselines, models, amounts, progress, vari
         tests[name] = {"tau_F": vc.tau_F, "gamma_F": vc.gamma_F,
                        "F_dep": v.get("F_dep", base_dep), "F_max": v.get("F_max", base_max),
                        "F_clear_frames": int(clear), "card": dict(card)}
+    return tests, card_keys
+
+
+def _data(c, transforms, amounts):
+    """The training exemplars and the test sequences (the generator checks them too)."""
+
     amounts = dict(amounts or {})
     amounts["occlusion"] = float(c.occlusion)
-    say = progress or (lambda msg: None)
-    # data (checked by the generator too) -- still before any simulation
     try:
         train = datasets.make_training_set(c.n_classes, c.exemplars, c.size, seed=c.seed)
         test = datasets.make_test_set(c.n_classes, c.size, c.n_frames, seed=c.seed,
@@ -614,9 +673,12 @@ def _run_sequence(config, transforms, baselines, models, amounts, progress, vari
                                       sequences_per_class=c.sequences_per_class, **amounts)
     except datasets.DatasetError as exc:
         raise SequenceError(str(exc)) from None
-    timing = {}
-    t0 = time.perf_counter()
+    return train, test
 
+
+def _slots(c, train, test):
+    """Input rates of every frame slot: ``epochs`` shuffled passes over the exemplars (each
+    shown ``present_frames`` frames, then a blank), one labelling pass, the test frames."""
     rng = np.random.default_rng([c.seed, 4242])
     total = float(c.input_rate / Hz)
     blank = np.zeros((1, c.size * c.size))
@@ -632,28 +694,32 @@ def _run_sequence(config, transforms, baselines, models, amounts, progress, vari
         for k in rng.permutation(len(train.images)):
             slots += [np.repeat(train_rates[k:k + 1], P, axis=0), blank]
             first += [True] + [False] * P
-    n_train = sum(len(s) for s in slots)
-    label_start = n_train
+    label_start = sum(len(s) for s in slots)
     for k in range(len(train.images)):
         slots += [np.repeat(train_rates[k:k + 1], P, axis=0), blank]
         first += [True] + [False] * P
     test_start = sum(len(s) for s in slots)
-    F = test.n_frames
     slots.append(enc(test.frames.reshape(-1, c.size, c.size)))
-    first += ([True] + [False] * (F - 1)) * test.n_sequences
-    rates = np.concatenate(slots)
-    first = np.asarray(first, dtype=bool)
-    n_slots = len(rates)
+    first += ([True] + [False] * (test.n_frames - 1)) * test.n_sequences
+    return _Slots(np.concatenate(slots), np.asarray(first, dtype=bool), label_start, test_start)
+
+
+def _train_and_label(c, slots, train, timing, say, t0):
+    """Build the network, train W on the exemplars, freeze it and label the neurons
+    (``timing["train_s"]`` counts from ``t0``).
+
+    Returns the network (stored as "trained"), the energy and operations of the two phases,
+    the energy snapshot of the trained state, the neuron labels and the debug record so far.
+    """
 
     brian_seed(c.seed)
-    sn = build_network(c, rates, first)
+    sn = build_network(c, slots.rates, slots.first)
     sn.set_learning(True)
     sn.normalising = True
     sn.set_short_term(0.0 * c.gamma_F)
-    steps_per_frame = int(round(float(c.frame / c.dt)))
     say(f"training on {len(train.images)} exemplars x {c.epochs} epochs")
     snaps = {"start": _energy_snapshot(sn)}
-    sn.net.run(label_start * c.frame, namespace={})
+    sn.net.run(slots.label_start * c.frame, namespace={})
     snaps["train"] = _energy_snapshot(sn)
     timing["train_s"] = time.perf_counter() - t0
     n_train_spikes = len(sn.spikes.t)
@@ -664,19 +730,34 @@ def _run_sequence(config, transforms, baselines, models, amounts, progress, vari
                            float(c.w_norm) * c.size ** 2 * _span(sn.synapse_model, c),
                            _span(sn.synapse_model, c))
     sn.set_learning(False)
-    sn.net.run((test_start - label_start) * c.frame, namespace={})
+    sn.net.run((slots.test_start - slots.label_start) * c.frame, namespace={})
     snaps["label"] = _energy_snapshot(sn)
     phases = {"train": _phase_energy(sn, snaps["start"], snaps["train"], True),
               "label": _phase_energy(sn, snaps["train"], snaps["label"], False)}
-    counts = _slot_counts(sn.spikes, n_slots, steps_per_frame, c.dt, c.n_exc)
-    lab = counts[label_start:test_start].reshape(len(train.images), P + 1, c.n_exc).sum(1)
+    counts = _slot_counts(sn.spikes, slots.n_slots, _steps_per_frame(c), c.dt, c.n_exc)
+    lab = counts[slots.label_start:slots.test_start].reshape(len(train.images), c.present_frames + 1,
+                                                             c.n_exc).sum(1)
     neuron_labels = assign_labels(lab, train.labels, c.n_classes)
     timing["label_s"] = time.perf_counter() - t1
     sn.net.store("trained")
+    debug = {"train_spikes": n_train_spikes, "label_counts": lab, "neuron_labels": neuron_labels}
+    return sn, phases, snaps["label"], neuron_labels, debug
 
-    seq_starts = [s for s in range(test_start, n_slots) if first[s]]
-    truth = np.repeat(test.labels, F)
-    tnames = np.repeat(np.asarray(test.transforms, dtype=str), F)
+
+def _steps_per_frame(c):
+    return int(round(float(c.frame / c.dt)))
+
+
+def _test_models(sn, c, slots, test, tests, card_keys, neuron_labels, trained, phases, timing, say):
+    """Each spiking model on the test sequences, from the trained state and random state
+    (``trained``: the energy snapshot of that state).
+
+    Adds each test's energy to ``phases`` and its time to ``timing``; returns the predictions,
+    the output spikes per frame and the end state of each model.
+    """
+
+    F = test.n_frames
+    seq_starts = [s for s in range(slots.test_start, slots.n_slots) if slots.first[s]]
     preds, spf, state = {}, {}, {}
     card_base = {k: sn.syn.namespace[k] for k in card_keys}
     for name, v in tests.items():
@@ -691,10 +772,11 @@ def _run_sequence(config, transforms, baselines, models, amounts, progress, vari
         for key in card_keys:    # the trained network's value unless this variant sets one
             sn.syn.namespace[key] = v.get("card", {}).get(key, card_base[key])
         say(f"testing {name} on {test.n_sequences} sequences x {F} frames")
-        sn.net.run((n_slots - test_start) * c.frame, namespace={})
-        phases[f"test_{name}"] = _phase_energy(sn, snaps["label"], _energy_snapshot(sn),
+        sn.net.run((slots.n_slots - slots.test_start) * c.frame, namespace={})
+        phases[f"test_{name}"] = _phase_energy(sn, trained, _energy_snapshot(sn),
                                                plastic=float(np.asarray(v["gamma_F"])) > 0)
-        counts = _slot_counts(sn.spikes, n_slots, steps_per_frame, c.dt, c.n_exc)[test_start:]
+        counts = _slot_counts(sn.spikes, slots.n_slots, _steps_per_frame(c), c.dt,
+                              c.n_exc)[slots.test_start:]
         preds[name] = decode_frames(counts, neuron_labels, c.n_classes, c.decode)
         spf[name] = float(counts.sum() / len(counts))
         timing[f"test_{name}_s"] = time.perf_counter() - t2
@@ -702,15 +784,22 @@ def _run_sequence(config, transforms, baselines, models, amounts, progress, vari
                        if v in sn.synapse_model.variables}
         state[name]["input_spikes"] = np.array(sn.input_count.count[:])
         state[name]["theta"] = np.array(sn.exc.theta[:])
-    if baselines:
-        t3 = time.perf_counter()
-        X = test.frames.reshape(test.n_sequences * F, -1)
-        for name, model in (("nearest_neighbour", NearestNeighbour()),
-                            ("mlp", MLP(seed=c.seed))):
-            preds[name] = model.fit(train.X, train.labels).predict(X)
-        timing["baselines_s"] = time.perf_counter() - t3
-    timing["total_s"] = time.perf_counter() - t0
+    return preds, spf, state
 
+
+def _baselines(c, train, test):
+    """Predictions of the nearest neighbour and the MLP fitted on the same exemplars."""
+
+    X = test.frames.reshape(test.n_sequences * test.n_frames, -1)
+    return {name: model.fit(train.X, train.labels).predict(X)
+            for name, model in (("nearest_neighbour", NearestNeighbour()), ("mlp", MLP(seed=c.seed)))}
+
+
+def _score(preds, truth, test):
+    """Accuracy per model and transform, per frame, per frame and transform, and over the
+    occlusion bins."""
+    F = test.n_frames
+    tnames = np.repeat(np.asarray(test.transforms, dtype=str), F)
     accuracy, by_frame, by_ft, occl = {}, {}, {}, {"bins": list(OCCLUSION_BINS)}
     hid = hidden_fraction(test.frames).reshape(-1)
     bins = np.digitize(hid, OCCLUSION_BINS) - 1
@@ -724,17 +813,16 @@ def _run_sequence(config, transforms, baselines, models, amounts, progress, vari
             sel = tnames == "occlude"
             occl[name] = [float(correct[sel & (bins == b)].mean()) if np.any(sel & (bins == b))
                           else float("nan") for b in range(len(OCCLUSION_BINS) - 1)]
+    return accuracy, by_frame, by_ft, occl
+
+
+def _config_record(c, test):
+    """The run's settings as plain data (quantities as strings) for the result."""
+
     cfg = {k: (str(v) if hasattr(v, "dim") else v) for k, v in asdict(c).items()
            if k not in ("synapse_overrides", "neuron_overrides")}
     cfg["synapse_overrides"] = {k: str(v) for k, v in _synapse_overrides(c, c.gamma_F).items()}
     cfg["neuron_overrides"] = {k: str(v) for k, v in _neuron_overrides(c).items()}
     cfg["transforms"] = list(test.transform_names)
     cfg["target"] = prefs.codegen.target
-    res = SequenceResult(accuracy, by_frame, by_ft, occl, int((neuron_labels >= 0).sum()), spf,
-                         timing, cfg, preds, truth,
-                         energy={k: r for k, (r, _) in phases.items()},
-                         operations={k: o for k, (_, o) in phases.items()})
-    res.debug = {"train_spikes": n_train_spikes, "label_counts": lab,
-                 "neuron_labels": neuron_labels, "state": state}
-    res.network = sn
-    return res
+    return cfg

@@ -34,6 +34,7 @@ _LAZY = {
     "maxcut": "spikesyn.networks.maxcut",
     "MaxCutResult": "spikesyn.networks.maxcut",
     "AnnealSchedule": "spikesyn.networks.maxcut",
+    "AnnealPlan": "spikesyn.networks.maxcut",
     "quiet": "spikesyn.messages",
 }
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from brian2 import Equations, NeuronGroup, Synapses, second
 from brian2.codegen.translation import analyse_identifiers
+from brian2.core.functions import DEFAULT_FUNCTIONS
 from brian2.core.variables import Subexpression
 from brian2.equations.unitcheck import check_units_statements
 from brian2.parsing.expressions import is_boolean_expression
@@ -29,10 +30,14 @@ from spikesyn.units import parse_unit
 
 KINDS = ("neuron", "synapse")
 _REQUIRED = ("name", "kind", "summary", "references", "equations")
-_KNOWN_TOP = set(_REQUIRED) | {"description", "parameters", "initial", "events", "requires", "family", "short_term"}
+_KNOWN_TOP = set(_REQUIRED) | {"description", "parameters", "functions", "initial", "events", "requires", "family",
+                                "short_term"}
 _NEURON_CODE = ("threshold", "reset", "refractory")
 _SYNAPSE_CODE = ("on_pre", "on_post")
 _KNOWN_EQUATION_FIELDS = {"model", "method"} | set(_NEURON_CODE) | set(_SYNAPSE_CODE)
+#: the Brian2 functions a card's ``[functions]`` entry may name as its default implementation
+FUNCTION_DEFAULTS = ("randn", "rand")
+_FUNCTION_KEYS = {"default", "doc"}
 
 
 def models_dir():
@@ -174,6 +179,7 @@ def validate_card(data, source):
     if not isinstance(refs, list) or not refs or not all(isinstance(r, str) and r.strip() for r in refs):
         raise CardError(source, "references", "must be a non-empty list of strings (DOI or arXiv id)")
     data["_parameters"], data["_units"], data["_ranges"] = _read_parameters(data.get("parameters", {}), source)
+    _check_functions(data, source)
     _check_equation_fields(data, source)
     _check_with_brian(data, source)
     _check_events(data, source)
@@ -246,6 +252,45 @@ def _check_provenance(spec, source, field):
                         if cited is None else "has both a source and placeholder = true: keep one")
 
 
+def _check_functions(data, source):
+    """``[functions]``: each a table with ``default`` (one of :data:`FUNCTION_DEFAULTS`) and
+    ``doc``, named like no parameter."""
+    table = data.get("functions", {})
+    if not isinstance(table, dict):
+        raise CardError(source, "functions", "must be a table of function tables")
+    for name, spec in table.items():
+        field = f"functions.{name}"
+        if not isinstance(spec, dict):
+            raise CardError(source, field, "must be a table with default and doc")
+        unknown = set(spec) - _FUNCTION_KEYS
+        if unknown:
+            raise CardError(source, f"{field}.{sorted(unknown)[0]}",
+                            f"is not a function field (known: {', '.join(sorted(_FUNCTION_KEYS))})")
+        if not name.isidentifier() or name in data["_parameters"]:
+            raise CardError(source, field, "must be an identifier that names no parameter")
+        if spec.get("default") not in FUNCTION_DEFAULTS:
+            raise CardError(source, f"{field}.default",
+                            f"must be one of {', '.join(FUNCTION_DEFAULTS)} (Brian2's functions), "
+                            f"got {spec.get('default')!r}")
+        if not isinstance(spec.get("doc"), str) or not spec["doc"].strip():
+            raise CardError(source, f"{field}.doc", "must say what the function returns")
+
+
+def card_functions(functions):
+    """The default implementations of a card's ``[functions]``: ``{name: brian2 Function}``.
+
+    A builder may pass another function of the same meaning under the same name in the
+    namespace (the card's code calls it by that name).
+
+    Examples
+    --------
+    >>> f = card_functions({"read_noise": {"default": "randn", "doc": "a standard normal number"}})
+    >>> f["read_noise"] is DEFAULT_FUNCTIONS["randn"]
+    True
+    """
+    return {name: DEFAULT_FUNCTIONS[spec["default"]] for name, spec in functions.items()}
+
+
 def _check_equation_fields(data, source):
     eqs = data["equations"]
     if not isinstance(eqs, dict) or "model" not in eqs:
@@ -273,6 +318,7 @@ def _check_with_brian(data, source):
     """
     eqs = data["equations"]
     namespace = dict(data["_parameters"])
+    namespace.update(card_functions(data.get("functions", {})))
     namespace.update(kernels_used(*eqs.values()))
     try:
         with _runtime_device():

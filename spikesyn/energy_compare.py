@@ -186,7 +186,7 @@ class DigitalEstimate:
                   "neuron_update": _count(n_neuron_updates, "n_neuron_updates")}
         return {event: n * self.per_event(event, memory) for event, n in counts.items()}
 
-    def as_dict(self):
+    def to_dict(self):
         """The figures in pJ, with node, source and scaling (plain data for JSON)."""
         return {"add_pJ": float(self.add / pjoule), "mult_pJ": float(self.mult / pjoule),
                 "sram_pJ": float(self.sram / pjoule), "dram_pJ": float(self.dram / pjoule),
@@ -285,7 +285,9 @@ class EnergyComparison:
     digital: Quantity
     ratio: float
 
-    def as_dict(self):
+    def to_dict(self):
+        """The energies in joules and the ratio (plain data for JSON; a ratio of inf or nan
+        becomes None)."""
         return {"device_J": float(self.device / joule), "digital_J": float(self.digital / joule),
                 "ratio_digital_over_device": _json_float(self.ratio)}
 
@@ -396,7 +398,7 @@ def comparison(report, operations, figures=None):
         "digital_J": {mem: float(d / joule) for mem, d in digital.items()},
         "ratio_digital_over_device": {mem: _json_float(c.ratio) for mem, c in comparisons.items()},
         "digital_neurons_J": neurons,
-        "figures": figures.as_dict(),
+        "figures": figures.to_dict(),
     }
 
 

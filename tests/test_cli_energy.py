@@ -53,7 +53,7 @@ def test_maxcut_energy_json_is_the_hand_count(tmp_path, capsys):
     assert e["digital_J"]["sram"] == pytest.approx(reads * 9.6e-12)
     np.testing.assert_allclose(e["ratio_digital_over_device"]["sram"], 96.0 * (21 / 20) ** 0.049,
                                rtol=2e-3, atol=0)
-    assert e["figures"] == HOROWITZ_45NM.as_dict()
+    assert e["figures"] == HOROWITZ_45NM.to_dict()
     # the every-sweep read figure of the result is the larger one
     assert d["energy_J"] >= e["device_J"]
 

@@ -80,7 +80,7 @@ def test_operation_counts_and_ratio_of_a_run():
     result = compare(report, digital)
     assert result.ratio == pytest.approx(float(digital / report.total))
     assert float(result.device / joule) == pytest.approx(float(report.total / joule))
-    d = result.as_dict()
+    d = result.to_dict()
     assert set(d) == {"device_J", "digital_J", "ratio_digital_over_device"}
     assert compare(0 * joule, 1 * pjoule).ratio == float("inf")
     assert compare(2 * pjoule, 1 * pjoule).ratio == pytest.approx(0.5)

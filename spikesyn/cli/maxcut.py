@@ -239,7 +239,7 @@ def _run(args, parser):
 
 def _print_result(args, res, source, replicas, energy, first):
     if args.json:
-        d = res.as_dict()
+        d = res.to_dict()
         d = {"file": source, **d}
         if args.demo:
             d["best_known"] = DEMO_BEST_KNOWN
