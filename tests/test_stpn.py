@@ -207,9 +207,9 @@ def test_missing_jax_names_the_pip_command(monkeypatch):
 @pytest.mark.slow
 def test_cli_json_has_the_issues_keys(capsys):
     pytest.importorskip("jax")
-    from spikesyn.networks import stpn_cli
+    from spikesyn import cli
 
-    status = stpn_cli.main(["--json", "--seeds", "1", "--steps", "3", "--hidden", "3", "--pairs", "1",
+    status = cli.main(["stpn", "--json", "--seeds", "1", "--steps", "3", "--hidden", "3", "--pairs", "1",
                             "--keys", "2", "--values", "2", "--test", "8", "--deploy", "2", "--quiet"])
     assert status == 0
     out = json.loads(capsys.readouterr().out)
@@ -222,20 +222,20 @@ def test_cli_json_has_the_issues_keys(capsys):
 
 
 def test_cli_refuses_bad_input_with_one_line(capsys):
-    from spikesyn.networks import stpn_cli
+    from spikesyn import cli
 
     with pytest.raises(SystemExit) as exc:
-        stpn_cli.main(["--seeds", "0"])
+        cli.main(["stpn", "--seeds", "0"])
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert "--seeds" in err and "Traceback" not in err
 
 
 def test_cli_without_jax_exits_2_naming_the_pip_command(monkeypatch, capsys):
-    from spikesyn.networks import stpn_cli
+    from spikesyn import cli
 
     monkeypatch.setitem(sys.modules, "jax", None)
-    assert stpn_cli.main(["--json", "--quiet"]) == 2
+    assert cli.main(["stpn", "--json", "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and 'pip install "spikesyn[stpn]"' in err
 
@@ -243,7 +243,8 @@ def test_cli_without_jax_exits_2_naming_the_pip_command(monkeypatch, capsys):
 def test_cli_json_shape_without_training(monkeypatch, capsys):
     """The command's plumbing (study, Brian2 deployment, JSON) with training replaced by a
     fixed network, so that it runs without JAX."""
-    from spikesyn.networks import stpn_cli, stpn_study
+    from spikesyn import cli
+    from spikesyn.networks import stpn_study
 
     def fixed_network(config, seed):
         rng = np.random.default_rng(seed)
@@ -252,7 +253,7 @@ def test_cli_json_shape_without_training(monkeypatch, capsys):
         return net
 
     monkeypatch.setattr(stpn_study, "train_stpn", fixed_network)
-    status = stpn_cli.main(["--json", "--quiet", "--seeds", "2", "--hidden", str(HIDDEN), "--pairs", str(N_PAIRS),
+    status = cli.main(["stpn", "--json", "--quiet", "--seeds", "2", "--hidden", str(HIDDEN), "--pairs", str(N_PAIRS),
                             "--keys", str(N_KEYS), "--values", str(N_VALUES), "--deploy", "3"])
     assert status == 0
     out = json.loads(capsys.readouterr().out)

@@ -21,6 +21,7 @@ Shell::
     spikesyn sequence --json
     spikesyn energy --card two_tier
     spikesyn reservoir --task narma10
+    spikesyn stpn --json
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ __all__ = ["main", "build_parser", "command_parsers", "COMMANDS", "CliError"]
 
 #: the subcommand modules, in the order of ``spikesyn --help``
 COMMANDS = ("spikesyn.cli.maxcut", "spikesyn.cli.cards", "spikesyn.cli.sequence",
-            "spikesyn.cli.energy", "spikesyn.cli.reservoir")
+            "spikesyn.cli.energy", "spikesyn.cli.reservoir", "spikesyn.cli.stpn")
 
 
 def build_parser():
@@ -54,7 +55,7 @@ def command_parsers():
     Examples
     --------
     >>> sorted(command_parsers())
-    ['cards', 'energy', 'maxcut', 'reservoir', 'sequence']
+    ['cards', 'energy', 'maxcut', 'reservoir', 'sequence', 'stpn']
     """
     return _build()[1]
 
