@@ -17,11 +17,13 @@ the same block-diagonal connectivity (each video's copy all-to-all):
   weights clipped to [0, gmax], gmax = 0.01) onto a conductance ge with a 5 ms decay.
 
 So every synapse object sees exactly the same pre and post spikes in the same run; only the
-cost of its code differs. The replay: a ``SpikeGeneratorGroup`` per side sets a flag in a
-NeuronGroup through one-to-one synapses, and the flag fires the group one time step later (both
-sides shifted alike, so pre/post timing is kept). The input group carries the ``poisson_trace``
-card's trace y (its threshold replaced by the flag); the layer group carries the drives
-u_W, u_F of the ``soft_wta`` card and the conductance ge.
+cost of its code differs. The replay: a ``SpikeGeneratorGroup`` per side writes, through
+one-to-one synapses, the time of the next step into a NeuronGroup, whose threshold fires at that
+time: one step after the recorded spike on both sides, so pre/post timing is kept (a flag
+cleared by a reset would lose spikes in consecutive steps: Brian2 resets after synapses). The
+input group carries the ``poisson_trace`` card's trace y (its threshold replaced); the layer
+group carries the drives u_W, u_F of the ``soft_wta`` card and the conductance ge. The script
+stops if the replayed spike counts differ from the recorded ones.
 
 A synaptic event is one synapse's on_pre or on_post execution: events = input spikes x
 n_neurons (fan-out of a channel) + layer spikes x input channels per copy (fan-in of a layer
@@ -143,21 +145,25 @@ def build_replay(b2, ss, data, seed):
     cfg = DigitSequenceConfig(n_neurons=K, batch=B)
     dt = float(data["dt_ms"]) * b2.ms
     n_in, n_out = B * n_inputs, B * K
-    # one time step late on both sides (the flag set by the driver fires at the next threshold)
+    # each replayed spike one step late on both sides: the driver (synapses slot) sets fire_at
+    # to the next step, whose threshold fires
     gen_in = b2.SpikeGeneratorGroup(n_in, data["in_i"], data["in_t"] * b2.second, dt=dt, name="replay_in_gen")
     gen_out = b2.SpikeGeneratorGroup(n_out, data["out_i"], data["out_t"] * b2.second, dt=dt,
                                      name="replay_out_gen")
     kw = ss.load_model("poisson_trace").neuron_kwargs(tau_y=cfg.tau_y, r_ref=cfg.input_rate)
-    kw.update(model=kw["model"] + "\nfire : 1", threshold="fire > 0.5", reset=kw["reset"] + "\nfire = 0")
+    fires = "abs(t - fire_at) < 0.5*dt"
+    kw.update(model=kw["model"] + "\nfire_at : second", threshold=fires)
     inputs = b2.NeuronGroup(n_in, **kw, name="replay_inputs")
     layer = b2.NeuronGroup(n_out, """du_W/dt = -u_W/tau_y : 1
 du_F/dt = -u_F*(1/tau_y + 1/tau_F) : 1
 dge/dt = -ge/taue : 1
-fire : 1""", threshold="fire > 0.5", reset="fire = 0", method="exact", name="replay_layer",
+fire_at : second""", threshold=fires, method="exact", name="replay_layer",
                            namespace=dict(tau_y=cfg.tau_y, tau_F=cfg.tau_F, taue=PLAIN_TAUE_MS * b2.ms))
-    drive_in = b2.Synapses(gen_in, inputs, on_pre="fire_post = 1", name="replay_drive_in", namespace={})
+    inputs.fire_at = -1 * b2.second
+    layer.fire_at = -1 * b2.second
+    drive_in = b2.Synapses(gen_in, inputs, on_pre="fire_at_post = t + dt", name="replay_drive_in", namespace={})
     drive_in.connect(j="i")
-    drive_out = b2.Synapses(gen_out, layer, on_pre="fire_post = 1", name="replay_drive_out", namespace={})
+    drive_out = b2.Synapses(gen_out, layer, on_pre="fire_at_post = t + dt", name="replay_drive_out", namespace={})
     drive_out.connect(j="i")
     offs = np.arange(B)
     pre = (offs[:, None] * n_inputs + np.repeat(np.arange(n_inputs), K)).ravel()
@@ -347,6 +353,10 @@ def main(argv=None):
             if r.returncode:
                 sys.exit(f"{t} failed:\n{r.stderr[-3000:]}")
             results[t] = summarise(json.loads(r.stdout.strip().splitlines()[-1]))
+            replayed = (results[t]["pre_spikes"], results[t]["post_spikes"])
+            if replayed != (setup["input_spikes"], setup["layer_spikes"]):
+                sys.exit(f"{t}: replayed {replayed} input and layer spikes, recorded "
+                         f"{(setup['input_spikes'], setup['layer_spikes'])}")
     if a.json:
         print(json.dumps({"setup": setup, "results": results}))
     else:
