@@ -60,6 +60,8 @@ from dataclasses import replace  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from spikesyn.errors import SpikesynError  # noqa: E402
+
 #: row label -> name of its Synapses object (no name is a prefix of another)
 ROWS = {"em_stdp": "syn_ideal", "em_stdp_pcm": "syn_pcm", "em_stdp_srtio3": "syn_srtio3",
         "plain STDP": "syn_plain"}
@@ -343,7 +345,11 @@ def main(argv=None):
     targets = ("cython", "cpp_standalone") if a.target == "all" else (a.target,)
     with tempfile.TemporaryDirectory() as d:
         data_path = os.path.join(d, "spikes.npz")
-        setup = prepare(a, data_path)
+        try:
+            setup = prepare(a, data_path)
+        except SpikesynError as e:       # e.g. the digits extra missing: one line, no traceback
+            print(f"sequence_digits_speed: {e}", file=sys.stderr)
+            sys.exit(2)
         setup["brian2"] = brian2.__version__
         results = {}
         for t in targets:        # a fresh process per target (one Brian2 device per process)
