@@ -24,8 +24,8 @@ cpp_standalone it is built once and the compiled binary is run REPEATS times
     python benchmarks/sequence_speed.py --plain             # plus the plain-equation pcm cards
 
 ``--variants`` adds rows for edited copies of the device card (written to a temporary folder,
-never shipped): what the card cost with a stored read value and read counter (as in session
-4), without its gate counter, and without any energy accounting. ``--plain`` adds the ``pcm``,
+never shipped): what the card costs with a stored read value and read counter (as it once
+had), without its gate counter, and without any energy accounting. ``--plain`` adds the ``pcm``,
 ``pcm_pair`` and ``two_tier`` cards as they were before the device kernels (from git,
 PLAIN_COMMIT).
 """
