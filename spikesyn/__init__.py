@@ -33,6 +33,9 @@ _LAZY = {
     "MaxCutResult": "spikesyn.networks.maxcut",
     "AnnealSchedule": "spikesyn.networks.maxcut",
     "quiet": "spikesyn.messages",
+    "sweep": "spikesyn.sweeps",
+    "SweepError": "spikesyn.sweeps",
+    "dask_client": "spikesyn.sweeps",
 }
 
 __all__ = sorted(_LAZY)
