@@ -30,6 +30,7 @@ _LAZY = {
     "Model": "spikesyn.model",
     "load_model": "spikesyn.model",
     "maxcut": "spikesyn.networks.maxcut",
+    "HopfieldSampler": "spikesyn.networks.hopfield_sampler",
     "MaxCutResult": "spikesyn.networks.maxcut",
     "AnnealSchedule": "spikesyn.networks.maxcut",
     "quiet": "spikesyn.messages",
