@@ -21,11 +21,11 @@ Examples
 --------
 >>> from spikesyn.networks.hopfield_sampler import HopfieldSampler
 >>> sampler = HopfieldSampler()
->>> ss = sampler.sample_ising({"a": 1.0}, {("a", "b"): -1.0}, seed=1, sweeps=50, replicas=2,
-...                           codegen="numpy")
->>> ss.first.sample, ss.first.energy
-({'a': -1, 'b': -1}, -2.0)
->>> sorted(ss.info)
+>>> result = sampler.sample_ising({"a": 1.0}, {("a", "b"): -1.0}, seed=1, sweeps=50,
+...                               replicas=2, codegen="numpy")
+>>> print({v: int(s) for v, s in result.first.sample.items()}, result.first.energy)
+{'a': -1, 'b': -1} -2.0
+>>> sorted(result.info)
 ['reads', 'solver', 'time_s']
 """
 
@@ -131,7 +131,7 @@ class HopfieldSampler(dimod.Sampler if dimod is not None else object):
     >>> import dimod
     >>> bqm = dimod.BinaryQuadraticModel.from_qubo({(0, 0): -1, (0, 1): 2, (1, 1): -1})
     >>> best = HopfieldSampler().sample(bqm, seed=0, sweeps=50, replicas=2, codegen="numpy").first
-    >>> best.energy
+    >>> print(best.energy)
     -1.0
     """
 
