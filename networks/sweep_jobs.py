@@ -274,11 +274,11 @@ def _energy(v, seed):
     from spikesyn.networks.energy_cli import energy_demo
     d = energy_demo(card=v["card"], duration=float(v["duration"] / second), inputs=v["inputs"],
                     neurons=v["neurons"], rate=float(v["rate"] / Hz), seed=seed)
-    spikes = d.get("spikes") or [None, None]
-    return {"device_J": d["device_J"], "n_synapses": d["n_synapses"],
-            "spikes_pre": spikes[0], "spikes_post": spikes[1],
-            "digital_sram_J": (d.get("digital_J") or {}).get("sram"),
-            "digital_dram_J": (d.get("digital_J") or {}).get("dram")}
+    record = {"device_J": d["device_J"], "n_synapses": d["n_synapses"],
+              "spikes_pre": d["spikes"]["pre"], "spikes_post": d["spikes"]["post"],
+              "digital_sram_J": d["digital_J"]["sram"], "digital_dram_J": d["digital_J"]["dram"]}
+    record.update({f"{name}_count": e["count"] for name, e in d["events"].items()})
+    return record
 
 
 def _jobs():

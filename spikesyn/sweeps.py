@@ -10,7 +10,8 @@ without its unit or out of range, an output file that is not a previous sweep's.
 
 Tasks run on a ``concurrent.futures.Executor``: by default a local process pool with one worker
 per CPU core (started with ``forkserver`` or ``spawn``: Brian2 in a forked copy of a process
-that has already run it is not safe), or a Dask ``distributed.Client`` (:func:`dask_client`;
+that has already run it is not safe; so a script that calls :func:`sweep` needs the usual
+``if __name__ == "__main__":`` guard), or a Dask ``distributed.Client`` (:func:`dask_client`;
 ``pip install "spikesyn[cluster]"``). Each finished task is appended to ``out`` at once (CSV or
 JSON lines, by extension; the first line marks the file as a sweep's), so an interrupted sweep
 loses nothing and ``resume=True`` skips the tasks already done. A task that raises, or whose
@@ -574,7 +575,7 @@ def _prepare_dask(client, named):
                          "LocalCluster(processes=True, threads_per_worker=1); spikesyn.dask_client)")
 
 
-def dask_client(scheduler=None, *, local=None, timeout=10.0):
+def dask_client(scheduler=None, *, local=None, timeout=5.0):
     """A Dask ``distributed.Client``: of an existing cluster, or of a new LocalCluster.
 
     Parameters
@@ -602,15 +603,15 @@ def dask_client(scheduler=None, *, local=None, timeout=10.0):
     if (scheduler is None) == (local is None):
         raise SweepError("give either a scheduler address or a number of local workers")
     try:
-        from distributed import Client, LocalCluster
+        from distributed import Client
     except ImportError:
         raise SchedulerError('Dask is not installed: pip install "spikesyn[cluster]"') from None
     if local is not None:
         if isinstance(local, bool) or not isinstance(local, numbers.Integral) or local < 1:
             raise SweepError(f"local must be a positive number of workers, got {shown(local)}")
-        cluster = LocalCluster(n_workers=int(local), threads_per_worker=1, processes=True,
-                               dashboard_address=None)
-        return Client(cluster)
+        # a client that starts its own LocalCluster closes it when it closes
+        return Client(n_workers=int(local), threads_per_worker=1, processes=True,
+                      dashboard_address=None)
     if not isinstance(scheduler, str) or not scheduler.strip():
         raise SweepError(f"scheduler must be an address such as tcp://host:8786, got {shown(scheduler)}")
     try:

@@ -1,6 +1,7 @@
 """spikesyn.sweep: grids of tasks on a local pool, a Dask cluster, resumed, failing, refused."""
 
 import csv
+import re
 import json
 import os
 import time
@@ -217,3 +218,66 @@ def test_records_stream_to_a_character_device():
     records = sweep(helpers.square, {"x": [2]}, seeds=1, out=os.devnull, executor="serial",
                     progress=False)
     assert records[0]["y"] == 4
+
+
+@pytest.mark.slow
+def test_energy_and_learning_jobs_give_their_figures():
+    energy = sweep("energy", {"duration": ["50 ms"], "inputs": [5], "neurons": [2], "rate": ["20 Hz"]},
+                   seeds=1, executor="serial", progress=False)[0]
+    assert energy["status"] == "ok", energy["error"]
+    assert energy["n_synapses"] == 10 and energy["device_J"] > 0 and energy["spikes_pre"] > 0
+    learning = sweep("learning", {"learner": ["ideal"], "n_classes": [2], "train_per_class": [5],
+                                  "test_per_class": [5], "epochs": [1]},
+                     seeds=1, executor="serial", progress=False)[0]
+    assert learning["status"] == "ok", learning["error"]
+    assert 0 <= learning["test_accuracy"] <= 1 and learning["energy_J"] > 0
+
+
+def _cli(argv, capsys):
+    import argparse
+    from spikesyn import sweep_cli
+    parser = argparse.ArgumentParser(prog="spikesyn")
+    sweep_cli.add_parser(parser.add_subparsers())
+    status = sweep_cli.run(parser.parse_args(["sweep", *map(str, argv)]))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_cli_runs_a_sweep_file_and_resumes_it(tmp_path, capsys):
+    sweep_file = tmp_path / "sweep.toml"
+    sweep_file.write_text('job = "sweep_helpers:square"\nseeds = [0, 1]\n'
+                          '[[points]]\nx = 2\n[[points]]\nx = -1\n')
+    out = tmp_path / "r.jsonl"
+    status, text, err = _cli([sweep_file, "--out", out, "--serial", "--quiet"], capsys)
+    assert (status, text.strip()) == (0, f"4 tasks: 2 ok, 2 failed; records in {out}")
+    status, text, err = _cli([sweep_file, "--out", out, "--serial", "--resume", "--quiet"], capsys)
+    assert (status, text.strip()) == (0, f"4 tasks: 2 ok, 2 failed; records in {out}")
+    # the two done tasks were skipped, the two failed ones ran again
+    assert [(r["x"], r["seed"], r["status"]) for r in read_sweep(out)] == [
+        (2, 0, "ok"), (2, 1, "ok"), (-1, 0, "failed"), (-1, 1, "failed"), (-1, 0, "failed"), (-1, 1, "failed")]
+
+
+@pytest.mark.parametrize("content, match", [
+    ('job = "maxcut"\nseeds = 1\n', "give either a \\[grid\\] table or \\[\\[points\\]\\] tables"),
+    ('job = "maxcut"\n[grid]\nnodes = [10]\n', "missing 'seeds'"),
+    ('job = "maxcut"\nseed = 1\n[grid]\nnodes = [10]\n', "unknown key 'seed'"),
+    ('job = maxcut\n', "not valid TOML"),
+    ('job = "nosuchmodule:f"\nseeds = 1\n[grid]\nx = [1]\n', "cannot be imported"),
+    ('job = "maxcut"\nseeds = 1\n[grid]\nnodes = [20]\ntime_limit = ["5"]\n', "time_limit: '5' has no unit"),
+])
+def test_cli_bad_sweep_files_exit_2_with_one_line(tmp_path, capsys, content, match):
+    sweep_file = tmp_path / "sweep.toml"
+    sweep_file.write_text(content)
+    status, text, err = _cli([sweep_file, "--out", tmp_path / "r.csv", "--serial"], capsys)
+    assert status == 2 and len(err.strip().splitlines()) == 1
+    assert err.startswith("spikesyn sweep: error: ") and re.search(match, err)
+
+
+def test_cli_unreachable_scheduler_exits_2_within_seconds(tmp_path, capsys):
+    pytest.importorskip("distributed")
+    sweep_file = tmp_path / "sweep.toml"
+    sweep_file.write_text('job = "maxcut"\nseeds = 1\n[grid]\nnodes = [20]\n')
+    t0 = time.perf_counter()
+    status, text, err = _cli([sweep_file, "--out", tmp_path / "r.csv", "--scheduler", "tcp://127.0.0.1:9"], capsys)
+    assert status == 2 and "no Dask scheduler answered at tcp://127.0.0.1:9" in err
+    assert time.perf_counter() - t0 < 15
