@@ -183,6 +183,8 @@ def _maxcut_options(v):
 def _maxcut(v, seed):
     import spikesyn as ss
     res = ss.maxcut(_maxcut_graph(v), seed=seed, **_maxcut_options(v))
+    if res.interrupted:   # a partial solve is not the task's answer: the task fails, resume reruns it
+        raise RuntimeError("the solve was interrupted (Ctrl-C or SIGTERM)")
     d = res.as_dict()
     return {"cut": d["cut"], "n": d["n"], "m": d["m"], "time_s": d["time_s"],
             "setup_s": d["setup_s"], "solve_s": d["time_s"] - d["setup_s"],

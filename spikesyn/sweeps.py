@@ -154,7 +154,9 @@ def task_key(params, seed):
     >>> task_key({"tau": "10 ms", "x": 1}, 0) == task_key({"x": "1", "tau": "10 ms"}, "0")
     True
     """
-    return json.dumps([sorted((str(k), str(v)) for k, v in params.items()), str(seed)])
+    # a parameter left out, None and an empty CSV cell are the same: absent
+    return json.dumps([sorted((str(k), str(v)) for k, v in params.items() if v is not None and v != ""),
+                       str(seed)])
 
 
 def _resolve_job(job):
@@ -695,6 +697,8 @@ def sweep(job, grid, *, seeds, executor=None, out=None, resume=False, progress=T
         raise SweepError(f"resume must be True or False, got {shown(resume)}")
     if not (isinstance(progress, bool) or callable(progress)):
         raise SweepError(f"progress must be True, False or a function of one dict, got {shown(progress)}")
+    if progress is True:
+        import spikesyn.messages  # noqa: F401  (sets up the "spikesyn" logger's console handler)
     done = {}
     sink = None
     if out is not None:
@@ -715,6 +719,7 @@ def sweep(job, grid, *, seeds, executor=None, out=None, resume=False, progress=T
     records = {t.index: {**done[t.key], "task": t.index} for t in tasks if t.key in done}
 
     pool, owned, local = _as_executor(executor)
+    finished = False
     try:
         if _is_dask_client(executor):
             _prepare_dask(executor, isinstance(runner, str))
@@ -732,9 +737,10 @@ def sweep(job, grid, *, seeds, executor=None, out=None, resume=False, progress=T
                 sink.append(record)
             state.update(record)
         state.update(None, force=True)
+        finished = True
     finally:
-        if owned:
-            pool.shutdown(wait=True, cancel_futures=True)
+        if owned:   # after an interruption, running tasks are not waited for
+            pool.shutdown(wait=finished, cancel_futures=True)
     return [records[i] for i in sorted(records)]
 
 
