@@ -31,6 +31,11 @@ import time
 TIMING = ("wall_s", "worker", "time_s", "setup_s", "solve_s", "time_to_best_s", "task", "status", "error")
 
 
+def b2_second():
+    from brian2 import second
+    return second
+
+
 def figures(record):
     return {k: v for k, v in record.items() if k not in TIMING}
 
@@ -93,6 +98,22 @@ def main(argv=None):
             with client:
                 timed("sweep, Dask LocalCluster of 2 workers", client)
 
+    # the machinery alone: 200 tasks of a job that does nothing
+    from spikesyn.sweeps import example_job
+    noop = {"x": list(range(50)), "tau": ["1 ms"]}
+    t = time.perf_counter()
+    for point in [{"x": x, "tau": 1e-3 * b2_second()} for x in noop["x"]]:
+        for seed in range(4):
+            example_job(point, seed)
+    loop_s = time.perf_counter() - t
+    t = time.perf_counter()
+    ss.sweep(example_job, noop, seeds=4, executor="serial", out=os.path.join(work, "noop.csv"), progress=False)
+    serial_noop = (time.perf_counter() - t - loop_s) / 200
+    t = time.perf_counter()
+    ss.sweep(example_job, noop, seeds=4, executor=1, out=os.path.join(work, "noop1.csv"), progress=False)
+    pool_noop = (time.perf_counter() - t - loop_s) / 200
+    print(f"no-op job: {serial_noop * 1e3:.2f} ms a task in this process, {pool_noop * 1e3:.2f} ms in a 1-worker pool")
+
     t0 = time.perf_counter()
     again = [figures({"seed": t.seed, **t.params, **JOBS["maxcut"].run(t.values, t.seed)}) for t in tasks]
     rows.append(("direct again, at the end (load drift)", time.perf_counter() - t0, None,
@@ -118,10 +139,13 @@ def main(argv=None):
               f"{(serial - base) / 16 * 1e3:.1f} ms ({(serial - base) / base * 100:+.1f} %)",
               f"- per-task overhead of a 1-worker pool, its start included, (local 1 - direct) / 16: "
               f"{(one - base) / 16 * 1e3:.0f} ms ({(one - base) / base * 100:+.1f} %)"]
+    lines.append(f"- the machinery alone, 200 tasks of a job that does nothing (each task's record written "
+                 f"to a CSV file): {serial_noop * 1e3:.2f} ms a task in this process, {pool_noop * 1e3:.2f} ms "
+                 f"in a 1-worker pool (its start included)")
     for label, first, rest in first_tasks:
         lines.append(f"- {label}: first task of each worker {sum(first) / len(first):.2f} s on average, "
-                     f"later tasks {sum(rest) / max(len(rest), 1):.2f} s (a new process loads Brian2's "
-                     f"compiled code and builds its first network)")
+                     f"later tasks {sum(rest) / max(len(rest), 1):.2f} s (local workers warm up "
+                     f"as they start; Dask workers do not)")
     text = "\n".join(lines) + "\n"
     print(text)
     if args.md:

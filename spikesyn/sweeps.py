@@ -19,10 +19,13 @@ worker process dies, is recorded with ``status = "failed"`` and its error; the o
 
 Brian2 compiles the Cython code of a network on its first run in an environment and caches it
 in ``~/.cython``. Every worker process uses that cache; on a cluster, each machine (or each home
-directory) builds its own on its first task. With the local pool, named jobs first run one tiny
-warm-up task in this process, so that the workers start from a warm cache instead of compiling
-the same code side by side; records time the task itself (``wall_s``), and the max-cut record
-gives the solve time without building and compiling (``solve_s``).
+directory) builds its own on its first task (several workers on one machine may compile at once:
+Brian2 locks each module of the cache while it builds it). With the local pool, named jobs first
+run a tiny warm-up in this process, so that the workers start from a warm cache instead of
+waiting for each other's builds, and again in each worker as it starts (a new process spends
+seconds loading the compiled code on its first network), so that ``wall_s``, the time of the
+task in its worker, holds the task alone. On Dask workers the first task of each worker carries
+that cost; the max-cut record's ``solve_s`` leaves building and compiling out everywhere.
 
 Examples
 --------
@@ -518,8 +521,21 @@ def local_workers():
         return os.cpu_count() or 1
 
 
-def _local_pool(workers):
-    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context())
+def _warm_worker(runner, values_list):
+    """Start of a local worker process: a named job's warm-up (Brian2's first network in a new
+    process loads its compiled code, seconds that would otherwise land in the first task's
+    time). An error here is left to the tasks, which meet it again and record it."""
+    try:
+        from spikesyn.networks.sweep_jobs import JOBS
+        JOBS[runner].warm_up(values_list)
+    except Exception:  # noqa: BLE001
+        logger.debug("warm-up failed:\n%s", traceback.format_exc())
+
+
+def _local_pool(workers, warm=None):
+    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(),
+                                  initializer=None if warm is None else _warm_worker,
+                                  initargs=() if warm is None else warm)
 
 
 class _Serial(cf.Executor):
@@ -534,16 +550,16 @@ class _Serial(cf.Executor):
         return future
 
 
-def _as_executor(executor):
+def _as_executor(executor, warm=None):
     """(executor, owned, local): a concurrent.futures.Executor to submit to."""
     if executor is None:
-        return _local_pool(local_workers()), True, True
+        return _local_pool(local_workers(), warm), True, True
     if isinstance(executor, str) and executor == "serial":
         return _Serial(), True, False
     if isinstance(executor, numbers.Integral) and not isinstance(executor, bool):
         if executor < 1:
             raise SweepError(f"executor: {executor} local workers; give at least 1")
-        return _local_pool(int(executor)), True, True
+        return _local_pool(int(executor), warm), True, True
     if _is_dask_client(executor):
         return executor.get_executor(pure=False), False, False
     if isinstance(executor, cf.Executor):
@@ -718,7 +734,8 @@ def sweep(job, grid, *, seeds, executor=None, out=None, resume=False, progress=T
     todo = [t for t in tasks if t.key not in done]
     records = {t.index: {**done[t.key], "task": t.index} for t in tasks if t.key in done}
 
-    pool, owned, local = _as_executor(executor)
+    warm = (runner, [t.values for t in todo]) if isinstance(runner, str) and todo else None
+    pool, owned, local = _as_executor(executor, warm)
     finished = False
     try:
         if _is_dask_client(executor):
