@@ -698,7 +698,7 @@ def sweep(job, grid, *, seeds, executor=None, out=None, resume=False, progress=T
     -------
     list of dict
         One record per task, in grid order (with ``resume``, the records read back from
-        ``out`` for the skipped tasks): ``task``, ``seed``, the parameters as written,
+        ``out`` for the skipped tasks; a CSV file gives them back as text): ``task``, ``seed``, the parameters as written,
         ``status`` ("ok" or "failed"), ``error``, ``wall_s`` (seconds of the task in its
         worker), ``worker`` and the job's figures.
 
