@@ -58,6 +58,7 @@ import re
 import stat
 import time
 import traceback
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -775,7 +776,7 @@ def _results(pool, owned, runner, todo):
             exc = future.exception()
             if exc is None:
                 yield task, future.result()
-            elif isinstance(exc, cf.process.BrokenProcessPool) and owned:
+            elif isinstance(exc, BrokenProcessPool) and owned:
                 broken.append(task)
             else:
                 yield task, _failure(exc)
@@ -788,7 +789,7 @@ def _results(pool, owned, runner, todo):
         with _local_pool(1) as alone:
             try:
                 yield task, alone.submit(_run_task, runner, task.values, task.seed).result()
-            except cf.process.BrokenProcessPool as exc:
+            except BrokenProcessPool as exc:
                 yield task, _failure(exc, "the worker process died while running this task")
 
 

@@ -281,3 +281,20 @@ def test_cli_unreachable_scheduler_exits_2_within_seconds(tmp_path, capsys):
     status, text, err = _cli([sweep_file, "--out", tmp_path / "r.csv", "--scheduler", "tcp://127.0.0.1:9"], capsys)
     assert status == 2 and "no Dask scheduler answered at tcp://127.0.0.1:9" in err
     assert time.perf_counter() - t0 < 15
+
+
+@pytest.mark.slow
+def test_a_dask_worker_that_dies_is_recorded_and_the_others_go_on():
+    pytest.importorskip("distributed")
+    import cloudpickle
+    import dask
+    cloudpickle.register_pickle_by_value(helpers)      # the workers cannot import tests/
+    try:   # the scheduler gives up on a task at the first worker it kills (default: after 3)
+        with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+                ss.dask_client(local=2) as client:
+            records = sweep(helpers.dies, {"x": [1, 13, 2]}, seeds=1, executor=client, progress=False)
+    finally:
+        cloudpickle.unregister_pickle_by_value(helpers)
+    assert [r["status"] for r in records] == ["ok", "failed", "ok"]
+    assert "KilledWorker" in records[1]["error"]
+    assert [records[0]["y"], records[2]["y"]] == [1, 2]
