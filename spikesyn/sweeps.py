@@ -645,7 +645,7 @@ class _Progress:
     def __init__(self, total, skipped, progress):
         self.total, self.skipped, self.done, self.failed = total, skipped, 0, 0
         self.progress = progress
-        self.last = 0.0
+        self.last, self.shown = 0.0, None
 
     def update(self, record, force=False):
         if record is not None:
@@ -654,10 +654,12 @@ class _Progress:
         now = time.monotonic()
         if not force and now - self.last < _PROGRESS_EVERY_S:
             return
-        self.last = now
         state = {"done": self.done + self.skipped, "failed": self.failed,
                  "remaining": self.total - self.skipped - self.done - self.failed,
                  "total": self.total}
+        if state == self.shown:
+            return
+        self.last, self.shown = now, state
         if callable(self.progress):
             self.progress(state)
         elif self.progress:
