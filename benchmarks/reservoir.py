@@ -27,7 +27,7 @@ from brian2 import kHz, mA, nsecond
 import spikesyn as ss
 from spikesyn.networks.reservoir import (logistic_fit, narma10_series, relaxation_time,
                                          ridge_fit, run_reservoir, sine_square_series)
-from spikesyn.networks.reservoir_cli import plot_result
+from spikesyn.plot import plot_reservoir
 
 NOISES_KHZ = (0.0, 0.01, 0.1, 1.0, 10.0, 100.0)
 NODES = (8, 24, 50)
@@ -153,7 +153,7 @@ def main(argv=None):
         print(_narma_control_row(args.seeds, h), flush=True)
     print(f"\n{time.perf_counter() - t0:.0f} s in all")
     if args.plot:
-        plot_result(default_runs[0], args.plot)
+        plot_reservoir(args.plot, default_runs[0])
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(records, fh)

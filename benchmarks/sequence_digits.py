@@ -24,10 +24,13 @@ import sys
 from pathlib import Path
 import time
 from dataclasses import replace
+from types import SimpleNamespace
 
 import numpy as np
 from brian2 import ms
 
+from spikesyn.digit_videos import make_videos
+from spikesyn.digits import load_digits
 from spikesyn.networks.digit_experiment import HIDDEN_KEYS, run_digit_sequence
 from spikesyn.networks.digit_sequence import DigitSequenceConfig, class_scores, run_videos
 
@@ -108,15 +111,13 @@ def diff_table(runs, others=("static", "smoothing", "mlp_occluded", "nearest_nei
 def ablation(run, config, seed, say, n_videos=None):
     """st_stdp variants on the run's (first n_videos) videos against the same static predictions."""
     variants = {
-        "R12 (gamma1 0.01, gamma2 0.003)": {},
+        f"R12 as run (gamma1 {config.gamma1}, gamma2 {config.gamma2})": {},
+        "the study's values (gamma1 0.01, gamma2 0.003)": dict(gamma1=0.01, gamma2=0.003),
         "gamma1 only": dict(gamma2=0.0),
         "gamma2 only": dict(gamma1=0.0),
         "tau_F 125 ms": dict(tau_F=125 * ms),
         "tau_F 500 ms": dict(tau_F=500 * ms),
-        "gamma1 0.003": dict(gamma1=0.003),
-        "gamma1 0.001": dict(gamma1=0.001),
-        "gamma1 0.003, gamma2 0.001": dict(gamma1=0.003, gamma2=0.001),
-        "gamma1 0.02": dict(gamma1=0.02),
+        "hard WTA at test (beta 20)": dict(beta=20.0),
     }
     conds = [c for c in ("untransformed", "occlude_erase", "occlude_bright", "noise", "shuffled")
              if c in run.videos]
@@ -128,6 +129,10 @@ def ablation(run, config, seed, say, n_videos=None):
         cfg = replace(config, **change)
         cells, hidden = [], []
         for c in conds:
+            base = static[c]
+            if "beta" in change:  # a different layer: its own F = 0 reference
+                counts = run_videos(run.trained, run.videos[c].frames[:n], cfg, short_term=False, seed=seed)
+                base = class_scores(counts, run.trained.labels, run.trained.n_classes).argmax(-1)
             if change:
                 say(f"ablation {name}: {c}")
                 counts = run_videos(run.trained, run.videos[c].frames[:n], cfg, short_term=True, seed=seed)
@@ -136,14 +141,133 @@ def ablation(run, config, seed, say, n_videos=None):
                 pred = run.predictions["st_stdp"][c][:n]
             v = run.videos[c]
             labels, hid = v.frame_labels[:n], v.hidden[:n]
-            d = (pred == labels).mean() - (static[c] == labels).mean()
+            d = (pred == labels).mean() - (base == labels).mean()
             cells.append(f"{100 * d:+.1f}")
             if c in HIDDEN_KEYS:
                 heavy = hid >= 0.5
-                dh = (pred == labels)[heavy].mean() - (static[c] == labels)[heavy].mean()
+                dh = (pred == labels)[heavy].mean() - (base == labels)[heavy].mean()
                 hidden.append(f"{100 * dh:+.1f}")
         lines.append(f"| {name} | " + " | ".join(cells + hidden) + " |")
     return lines
+
+
+DEVICE_CARDS = ("em_stdp_pcm", "em_stdp_srtio3")
+DEVICE_CONDITIONS = ("untransformed", "occlude_erase", "occlude_bright")
+
+
+def device_predictions(run, config, say, n_videos=100):
+    """st_stdp and static predictions of each device twin on the run's first ``n_videos`` videos."""
+    preds = {}
+    for card in DEVICE_CARDS:
+        cfg = replace(config, synapse=card)
+        for c in DEVICE_CONDITIONS:
+            for model, short_term in (("st_stdp", True), ("static", False)):
+                say(f"seed {run.seed}, {card}: {c}, {model}")
+                counts = run_videos(run.trained, run.videos[c].frames[:n_videos], cfg,
+                                    short_term=short_term, seed=run.seed)
+                preds.setdefault(f"{model} {card}", {})[c] = class_scores(
+                    counts, run.trained.labels, run.trained.n_classes).argmax(-1)
+    return preds
+
+
+def pcm_noise_table(run, config, say, n_videos=100):
+    """Which PCM non-ideality costs the em_stdp_pcm twin its accuracy: one source at a time."""
+    conds = ("occlude_erase", "occlude_bright")
+    lines = ["| em_stdp_pcm with | erase >=50% | bright >=50% | erase videos, frames < 5 % hidden |",
+             "|---|---|---|---|"]
+    for sources in ((), ("programming",), ("drift",), ("read",), ("programming", "drift", "read")):
+        cfg = replace(config, synapse="em_stdp_pcm", pcm_noise=sources)
+        cells = []
+        for c in conds:
+            say(f"pcm noise {sources or 'none'}: {c}")
+            v = run.videos[c]
+            counts = run_videos(run.trained, v.frames[:n_videos], cfg, short_term=True, seed=run.seed)
+            pred = class_scores(counts, run.trained.labels, run.trained.n_classes).argmax(-1)
+            heavy = v.hidden[:n_videos] >= 0.5
+            ideal = run.predictions["st_stdp"][c][:n_videos] == v.frame_labels[:n_videos]
+            ok = pred == v.frame_labels[:n_videos]
+            cells.append(f"{100 * (ok[heavy].mean() - ideal[heavy].mean()):+.1f}")
+            if c == "occlude_erase":
+                light = v.hidden[:n_videos] < 0.05
+                erase_clear = f"{100 * (ok[light].mean() - ideal[light].mean()):+.1f}"
+        lines.append(f"| {', '.join(sources) or 'no noise (mapping only)'} | " + " | ".join(cells)
+                     + f" | {erase_clear} |")
+    return lines
+
+
+def device_table(runs, device_preds):
+    """The device twins against the ideal card, paired per video (frame-weighted, bootstrap CI)."""
+    views = []
+    for run, dev in zip(runs, device_preds):
+        n = len(next(iter(next(iter(dev.values())).values())))
+        preds = {m: {c: run.predictions[m][c][:n] for c in DEVICE_CONDITIONS} for m in ("st_stdp", "static")}
+        preds.update(dev)
+        videos = {c: SimpleNamespace(frame_labels=run.videos[c].frame_labels[:n],
+                                     hidden=run.videos[c].hidden[:n]) for c in DEVICE_CONDITIONS}
+        views.append(SimpleNamespace(predictions=preds, videos=videos))
+    keys = ("untransformed", "occlude_erase_hidden", "occlude_bright_hidden")
+    rows = [("ideal st_stdp minus its static", "st_stdp", "static")]
+    for card in DEVICE_CARDS:
+        rows += [(f"{card}: st_stdp minus its static", f"st_stdp {card}", f"static {card}"),
+                 (f"{card}: st_stdp minus ideal st_stdp", f"st_stdp {card}", "st_stdp")]
+    lines = ["| comparison | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
+    for name, a, b in rows:
+        cells = []
+        for k in keys:
+            p, lo, hi = paired(views, a, b, k)
+            cells.append(f"{100 * p:+.1f} [{100 * lo:+.1f}, {100 * hi:+.1f}]")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
+SELECT_GAMMA1 = (0.003, 0.005, 0.007, 0.01)
+SELECT_GAMMA2 = (0.001, 0.002, 0.003)
+SELECT_CONDITIONS = ("untransformed", "noise", "occlude_erase", "occlude_bright")
+
+
+def select_rule(run, config, seed, say, n_videos=100):
+    """Choose (gamma1, gamma2) on validation videos of the run's trained layer, never test videos.
+
+    The criterion is fixed before looking: a rule is admissible when it loses at most 1 point
+    against F = 0 on untransformed and on noisy videos (the issue's targets); among admissible
+    rules the one with the largest smaller hidden-frame gain of the two occluders wins; if none is
+    admissible, the one whose worse control loses least.
+    """
+    valid = load_digits(size=run.config["size"], split="validation", seed=seed,
+                        n_train=run.config["n_train"])
+    videos = {c: make_videos(valid, c, n_videos=n_videos, n_frames=run.config["n_frames"],
+                             occluder_width=run.config["occluder_width"], seed=seed)
+              for c in SELECT_CONDITIONS}
+
+    def accuracies(cfg, short_term):
+        out = {}
+        for c, v in videos.items():
+            counts = run_videos(run.trained, v.frames, cfg, short_term=short_term, seed=seed)
+            ok = class_scores(counts, run.trained.labels, run.trained.n_classes).argmax(-1) == v.frame_labels
+            out[c] = ok.mean()
+            if c in HIDDEN_KEYS:
+                out[HIDDEN_KEYS[c]] = ok[v.hidden >= 0.5].mean()
+        return out
+
+    say("validation: static")
+    base = accuracies(config, False)
+    cols = ("untransformed", "noise", "occlude_erase_hidden", "occlude_bright_hidden")
+    lines = ["| gamma1 | gamma2 | " + " | ".join(cols) + " | admissible |", "|---|---|" + "---|" * (len(cols) + 1)]
+    scored = []
+    for g1 in SELECT_GAMMA1:
+        for g2 in SELECT_GAMMA2:
+            say(f"validation: gamma1 {g1}, gamma2 {g2}")
+            acc = accuracies(replace(config, gamma1=g1, gamma2=g2), True)
+            d = {k: 100 * (acc[k] - base[k]) for k in cols}
+            ok = d["untransformed"] >= -1 and d["noise"] >= -1
+            gain = min(d["occlude_erase_hidden"], d["occlude_bright_hidden"])
+            control = min(d["untransformed"], d["noise"])
+            scored.append(((ok, gain if ok else control), g1, g2))
+            lines.append(f"| {g1} | {g2} | " + " | ".join(f"{d[k]:+.1f}" for k in cols)
+                         + f" | {'yes' if ok else 'no'} |")
+    _, g1, g2 = max(scored)
+    lines.append(f"\nchosen: gamma1 {g1}, gamma2 {g2}")
+    return lines, (g1, g2)
 
 
 def main(argv=None):
@@ -158,6 +282,16 @@ def main(argv=None):
     ap.add_argument("--rescore", type=float, nargs=2, metavar=("GAMMA1", "GAMMA2"), default=None,
                     help="with --load: run st_stdp again on the saved videos with these gammas "
                          "(static, baselines and videos as saved) and report that")
+    ap.add_argument("--select-rule", action="store_true",
+                    help="choose gamma1, gamma2 on validation videos of the first seed's layer")
+    ap.add_argument("--select-videos", type=int, default=100)
+    ap.add_argument("--gammas", type=float, nargs=2, metavar=("GAMMA1", "GAMMA2"), default=None,
+                    help="the short-term rule for new runs (default: the network's)")
+    ap.add_argument("--devices", action="store_true",
+                    help="also run the device twins (em_stdp_pcm, em_stdp_srtio3) on every run")
+    ap.add_argument("--device-videos", type=int, default=100)
+    ap.add_argument("--pcm-noise", action="store_true",
+                    help="on the first seed: em_stdp_pcm st_stdp minus ideal st_stdp, one PCM noise source at a time")
     ap.add_argument("--save-rescored", default=None, help="folder: keep each rescored run")
     ap.add_argument("--no-baselines", action="store_true")
     ap.add_argument("--out", default=None, help="write every run's JSON here")
@@ -166,13 +300,22 @@ def main(argv=None):
     args = ap.parse_args(argv)
     say = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
     config = DigitSequenceConfig() if args.epochs is None else DigitSequenceConfig(epochs=args.epochs)
-    runs = []
+    if args.gammas:
+        config = replace(config, gamma1=args.gammas[0], gamma2=args.gammas[1])
+    runs, device_preds = [], []
     t0 = time.time()
     if args.load:
         for path in sorted(Path(args.load).glob("seed_*.pkl"), key=lambda p: int(p.stem[5:])):
             with open(path, "rb") as fh:
                 runs.append(pickle.load(fh))
         args.seeds = [r.seed for r in runs]
+        for run in runs if args.devices else ():
+            saved = Path(args.load) / f"devices_{run.seed}.pkl"
+            if saved.exists():
+                with open(saved, "rb") as fh:
+                    device_preds.append(pickle.load(fh))
+            else:
+                device_preds.append(device_predictions(run, config, say, args.device_videos))
         args.videos = next(iter(runs[0].n_videos.values()))
     for seed in ([] if args.load else args.seeds):
         say(f"seed {seed}")
@@ -187,6 +330,16 @@ def main(argv=None):
             Path(args.save).mkdir(parents=True, exist_ok=True)
             with open(Path(args.save) / f"seed_{seed}.pkl", "wb") as fh:
                 pickle.dump(runs[-1], fh)
+        if args.devices:
+            device_preds.append(device_predictions(runs[-1], config, say, args.device_videos))
+            if args.save:
+                with open(Path(args.save) / f"devices_{seed}.pkl", "wb") as fh:
+                    pickle.dump(device_preds[-1], fh)
+    if args.select_rule:
+        lines, _ = select_rule(runs[0], config, runs[0].seed, say, args.select_videos)
+        print(f"rule chosen on {args.select_videos} validation videos per condition, seed {runs[0].seed}: "
+              "st_stdp minus static, points\n")
+        print("\n".join(lines) + "\n")
     if args.rescore:
         g1, g2 = args.rescore
         config = replace(config, gamma1=g1, gamma2=g2)
@@ -211,6 +364,14 @@ def main(argv=None):
     print("\n".join(main_table(runs)))
     print("\npaired differences in points, frame-weighted, 95 % bootstrap CI over videos within seeds\n")
     print("\n".join(diff_table(runs)))
+    if args.devices:
+        print("\ndevice twins against the ideal card on the first videos of each condition and seed: "
+              "paired differences in points, 95 % bootstrap CI\n")
+        print("\n".join(device_table(runs, device_preds)))
+    if args.pcm_noise:
+        print(f"\nPCM noise sources, seed {runs[0].seed}, first {args.device_videos} videos: em_stdp_pcm "
+              "st_stdp minus ideal st_stdp, points (hidden >= 50 %, and frames with < 5 % hidden)\n")
+        print("\n".join(pcm_noise_table(runs[0], config, say, args.device_videos)))
     if args.ablation:
         print(f"\nablation, seed {args.seeds[0]}: st_stdp variant minus static, points\n")
         print("\n".join(ablation(runs[0], config, args.seeds[0], say, args.ablation_videos)))

@@ -26,13 +26,9 @@ from __future__ import annotations
 import numpy as np
 from scipy import optimize
 
-from spikesyn.errors import SpikesynError
+from spikesyn.errors import BaselineError
 
 __all__ = ["BaselineError", "NearestNeighbour", "MLP", "evaluate", "accuracy_by_frame"]
-
-
-class BaselineError(SpikesynError, ValueError):
-    """A baseline got inputs of the wrong shape, or was used before :meth:`fit`."""
 
 
 def _rows(X, name="X"):

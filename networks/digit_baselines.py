@@ -44,6 +44,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import signal
 
+from spikesyn.checks import integer_in
 from spikesyn.digit_videos import VideoSet, make_videos
 from spikesyn.digits import INSTALL_HINT, DigitSet
 from spikesyn.networks.baselines import BaselineError
@@ -73,12 +74,6 @@ def _require_sklearn():
     if MLPClassifier is None:
         raise BaselineError(f"the digit baselines need scikit-learn; install it with: "
                             f"{INSTALL_HINT}")
-
-
-def _check_seed(seed):
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or int(seed) < 0:
-        raise BaselineError(f"seed must be a non-negative integer, got {seed!r}")
-    return int(seed)
 
 
 def _mlp(seed, batch_size):
@@ -118,7 +113,7 @@ def occluded_training_frames(train, seed=0, frames_per_video=FRAMES_PER_TRAINING
     """
     if not isinstance(train, DigitSet):
         raise BaselineError(f"train must be a DigitSet, got {type(train).__name__}")
-    seed = _check_seed(seed)
+    seed = integer_in(seed, "seed", error=BaselineError)
     if isinstance(frames_per_video, bool) or not isinstance(frames_per_video, (int, np.integer)) \
             or not 1 <= frames_per_video <= n_frames:
         raise BaselineError(f"frames_per_video must be an integer in [1, {n_frames}], "
@@ -173,7 +168,7 @@ def fit_baselines(train, occluded_train=None, seed=0, models=MODEL_NAMES):
     _require_sklearn()
     if not isinstance(train, DigitSet):
         raise BaselineError(f"train must be a DigitSet, got {type(train).__name__}")
-    seed = _check_seed(seed)
+    seed = integer_in(seed, "seed", error=BaselineError)
     models = tuple(models)
     unknown = [m for m in models if m not in MODEL_NAMES]
     if unknown or not models:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from spikesyn.checks import integer_in
 from spikesyn.digit_videos import CONDITIONS, make_videos
 from spikesyn.digits import load_digits
 from spikesyn.errors import SpikesynError
@@ -99,8 +100,7 @@ class DigitSequenceResult:
 def _check_args(n_videos, n_frames, n_train, seed, conditions, baselines):
     for name, value, lo, hi in (("n_videos", n_videos, 1, 100_000), ("n_frames", n_frames, 1, 10_000),
                                 ("n_train", n_train, 1, 450), ("seed", seed, 0, 2**31 - 1)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
-            raise DigitSequenceError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
+        integer_in(value, name, lo, hi, error=DigitSequenceError)
     conditions = tuple(conditions)
     unknown = [c for c in conditions if c not in CONDITIONS]
     if unknown or not conditions:

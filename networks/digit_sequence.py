@@ -30,24 +30,25 @@ Examples
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from brian2 import (Hz, Network, NeuronGroup, SpikeMonitor, Synapses, TimedArray, defaultclock,
-                    ms, prefs, second)
+from brian2 import Hz, Network, NeuronGroup, SpikeMonitor, Synapses, TimedArray, ms, second, siemens
 from brian2 import seed as brian_seed
 
-from spikesyn.errors import SpikesynError
+from spikesyn.brian_settings import brian_settings
+from spikesyn.checks import integer_in, quantity_in, real_in
+from spikesyn.devices.pcm import draw_drift_exponent, drift, program
+from spikesyn.errors import DigitSequenceError
 from spikesyn.model import load_model
-from spikesyn.units import as_quantity
 
 __all__ = ["DigitSequenceError", "DigitSequenceConfig", "TrainedLayer", "SoftWTANetwork", "check_config",
            "train_layer", "run_videos", "label_neurons", "class_scores", "initial_weights"]
 
 
-class DigitSequenceError(SpikesynError, ValueError):
-    """A setting of the digit-video network is missing, of the wrong kind or out of range."""
+SYNAPSE_CARDS = ("em_stdp", "em_stdp_pcm", "em_stdp_srtio3")
+PCM_NOISE = ("programming", "drift", "read")
+LAMBDA_RANGE = (0.08, 0.92)  # SrTiO3 decay factors per step (Weilenmann et al. 2024)
 
 
 @dataclass(frozen=True)
@@ -76,12 +77,22 @@ class DigitSequenceConfig:
         Decay of the short-term part F.
     gamma1, gamma2 : float
         Hebbian and surprise-weighted steps of F per postsynaptic spike (the ``st_stdp`` model).
+        The defaults were chosen on validation videos (benchmarks/RESULTS_sequence.md); the
+        study behind the issue used 0.01 and 0.003.
     beta : float
         Inverse temperature of the layer's softmax.
     batch : int
         Videos simulated at once (memory grows as batch x inputs x neurons synapses).
     dt : Quantity
         Simulation time step.
+    synapse : str
+        Synapse card at test time (training always uses the ideal ``em_stdp``): ``"em_stdp"``;
+        ``"em_stdp_pcm"``, W programmed onto PCM memtransistors (programming noise, drift, read
+        noise) and F on their gates; ``"em_stdp_srtio3"``, W and F in SrTiO3 memristors, F
+        decaying by Lambda = exp(-frame/tau_F) per frame, with noisy updates.
+    pcm_noise : tuple of str
+        The PCM non-idealities ``em_stdp_pcm`` applies, any of ``"programming"``, ``"drift"``
+        and ``"read"`` (all by default; ``()`` gives exact devices that read back W).
     """
 
     n_neurons: int = 100
@@ -94,11 +105,13 @@ class DigitSequenceConfig:
     eta_W: float = 0.01
     eta_b: float = 0.05
     tau_F: object = field(default_factory=lambda: 250 * ms)
-    gamma1: float = 0.01
-    gamma2: float = 0.003
+    gamma1: float = 0.005
+    gamma2: float = 0.001
     beta: float = 1.0
     batch: int = 100
     dt: object = field(default_factory=lambda: 1 * ms)
+    synapse: str = "em_stdp"
+    pcm_noise: tuple = PCM_NOISE
 
     @property
     def frames_per_tau_F(self):
@@ -138,33 +151,32 @@ def check_config(config):
     >>> check_config(DigitSequenceConfig(tau_F=5))
     Traceback (most recent call last):
     ...
-    spikesyn.networks.digit_sequence.DigitSequenceError: tau_F must be a time (for example 250*ms), got 5
+    spikesyn.errors.DigitSequenceError: tau_F must be a time with a Brian2 unit (for example 5*ms), got 5
     """
     if not isinstance(config, DigitSequenceConfig):
         raise DigitSequenceError(f"config must be a DigitSequenceConfig, got {type(config).__name__}")
     for name, (lo, hi) in _INTS.items():
-        value = getattr(config, name)
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
-            raise DigitSequenceError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
+        integer_in(getattr(config, name), name, lo, hi, error=DigitSequenceError)
     for name, (lo, hi) in _REALS.items():
-        value = getattr(config, name)
-        ok = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool)
-        if not ok or not np.isfinite(value) or not lo <= value <= hi:
-            raise DigitSequenceError(f"{name} must be a number in [{lo}, {hi}], got {value!r}")
-    for names, unit, example in ((_TIMES, ms, "250*ms"), (_RATES, Hz, "30*Hz")):
+        real_in(getattr(config, name), name, lo, hi, error=DigitSequenceError)
+    for names, unit, kind in ((_TIMES, ms, "a time"), (_RATES, Hz, "a rate")):
         for name in names:
-            value = getattr(config, name)
-            kind = "a time" if unit is ms else "a rate"
-            try:
-                number = float(as_quantity(value, unit, name))
-            except (SpikesynError, TypeError, ValueError):
-                raise DigitSequenceError(f"{name} must be {kind} (for example {example}), got {value!r}") from None
-            if not np.isfinite(number) or number <= 0:
-                raise DigitSequenceError(f"{name} must be {kind} above zero, got {value!r}")
+            quantity_in(getattr(config, name), unit, name, kind, 0, low_open=True, error=DigitSequenceError)
     if float(config.input_rate * config.dt) > 0.5 or float(config.layer_rate * config.dt) > 0.5:
         raise DigitSequenceError(
             f"rates x dt must stay below 0.5 (input_rate {config.input_rate}, layer_rate "
             f"{config.layer_rate}, dt {config.dt}): lower the rates or dt")
+    if config.synapse not in SYNAPSE_CARDS:
+        raise DigitSequenceError(f"synapse must be one of {', '.join(SYNAPSE_CARDS)}, got {config.synapse!r}")
+    if not isinstance(config.pcm_noise, (tuple, list)) or not set(config.pcm_noise) <= set(PCM_NOISE):
+        raise DigitSequenceError(f"pcm_noise must be a tuple of {', '.join(PCM_NOISE)}, got {config.pcm_noise!r}")
+    if config.synapse == "em_stdp_srtio3":
+        lam = float(np.exp(-config.frame / config.tau_F))
+        if not LAMBDA_RANGE[0] <= lam <= LAMBDA_RANGE[1]:
+            raise DigitSequenceError(
+                f"em_stdp_srtio3 decays F by Lambda = exp(-frame/tau_F) = {lam:.3f} per frame "
+                f"(frame {config.frame}, tau_F {config.tau_F}), outside the device range "
+                f"[{LAMBDA_RANGE[0]}, {LAMBDA_RANGE[1]}]")
     for name in ("presentation", "frame"):
         steps = float(getattr(config, name) / config.dt)
         if abs(steps - round(steps)) > 1e-6:
@@ -252,12 +264,20 @@ class SoftWTANetwork:
         The layer's spikes.
     """
 
-    def __init__(self, config, copies, n_inputs, rates, W, b, gamma1, gamma2, plastic):
+    def __init__(self, config, copies, n_inputs, rates, W, b, gamma1, gamma2, plastic, devices=None):
         c = config
         K = c.n_neurons
+        card = "em_stdp" if plastic else c.synapse
         trace = load_model("poisson_trace")
         wta = load_model("soft_wta")
-        syn = load_model("em_stdp")
+        syn = load_model(card)
+        card_values = dict(eta_W=c.eta_W, gamma1=gamma1, gamma2=gamma2, r_ref=c.input_rate, tau_y=c.tau_y)
+        if card == "em_stdp_srtio3":
+            card_values.update(Lambda=float(np.exp(-c.frame / c.tau_F)), T_step=c.frame)
+        else:
+            card_values.update(tau_F=c.tau_F)
+        if card == "em_stdp_pcm":
+            card_values.update({k: devices[k] for k in ("drift_comp", "read_noise_scale") if k in devices})
         self.rates = TimedArray(rates * Hz, dt=rates_dt(c, plastic))
         inp = NeuronGroup(copies * n_inputs, name="wta_inputs*", order=-20,
                           **trace.neuron_kwargs(tau_y=c.tau_y, r_ref=c.input_rate))
@@ -272,15 +292,18 @@ class SoftWTANetwork:
         norm = NeuronGroup(copies, "Z : 1\nshift : 1", name="wta_normaliser*", namespace={})
         norm.run_regularly("shift = shift + log(Z)", when="end", name="wta_shift*")
         S = Synapses(inp, layer, name="wta_synapses*",
-                     **syn.synapse_kwargs(eta_W=c.eta_W, tau_F=c.tau_F, gamma1=gamma1, gamma2=gamma2,
-                                         r_ref=c.input_rate, tau_y=c.tau_y))
+                     **syn.synapse_kwargs(**card_values))
         a = np.arange(n_inputs)
         k = np.arange(K)
         base_i = np.repeat(a, K)
         base_j = np.tile(k, n_inputs)
         offs = np.arange(copies)
         S.connect(i=(offs[:, None] * n_inputs + base_i).ravel(), j=(offs[:, None] * K + base_j).ravel())
-        S.W = np.tile(W.T.ravel(), copies)
+        if card == "em_stdp_pcm":
+            S.G_prog = np.tile(np.asarray(devices["G_prog"]).T.ravel(), copies) * siemens
+            S.nu = np.tile(devices["nu"].T.ravel(), copies)
+        else:
+            S.W = np.tile(W.T.ravel(), copies)
         S.plastic = 1.0 if plastic else 0.0
         to_norm = Synapses(layer, norm, "Z_post = exp(u_pre - shift_post) : 1 (summed)",
                            name="wta_to_norm*", namespace=dict(layer.namespace))
@@ -299,6 +322,42 @@ class SoftWTANetwork:
         return np.asarray(self.synapses.W[:]).reshape(-1, n_inputs, K)[0].T.copy()
 
 
+def program_devices(W, config, seed, noise=None):
+    """Program the trained W onto PCM memtransistors once, as the em_stdp_pcm card reads them.
+
+    Each log efficacy maps linearly onto the card's conductance window; the devices get aihwkit's
+    programming noise and drift exponents (:mod:`spikesyn.devices.pcm`); ``drift_comp`` is the
+    global drift compensation at the card's ``t_inference`` (the programmed sum over the
+    noiseless drifted sum). ``noise`` names the non-idealities applied (default: the config's
+    ``pcm_noise``); ``noise=()`` gives exact devices that read back W itself (the mapping alone).
+
+    Returns
+    -------
+    dict
+        ``G_prog`` (Quantity, the shape of W), ``nu`` (ndarray), ``drift_comp`` (float) and,
+        without read noise, ``read_noise_scale`` (0).
+
+    Examples
+    --------
+    >>> dev = program_devices(np.array([[-5.0, 1.0]]), DigitSequenceConfig(), seed=0)
+    >>> dev["G_prog"].shape, bool(1.0 < dev["drift_comp"] < 2.0)
+    ((1, 2), True)
+    """
+    p = load_model("em_stdp_pcm").parameters
+    Gmin, Gmax = p["Gmin"], p["Gmax"]
+    w = (np.clip(W, float(p["W_min"]), float(p["W_max"])) - float(p["W_min"])) / float(p["W_max"] - p["W_min"])
+    target = Gmin + w * (Gmax - Gmin)
+    noise = config.pcm_noise if noise is None else noise
+    rng = np.random.default_rng([seed, 7003])
+    G_prog = program(target, rng, Gmax=Gmax, scale=1.0 if "programming" in noise else 0.0)
+    nu = draw_drift_exponent(target, rng, Gmax=Gmax, drift_scale=1.0 if "drift" in noise else 0.0)
+    drifted = np.asarray(drift(G_prog, nu, p["t_inference"], t0=p["t0"]))
+    out = {"G_prog": G_prog, "nu": nu, "drift_comp": float(np.sum(np.asarray(G_prog)) / np.sum(drifted))}
+    if "read" not in noise:
+        out["read_noise_scale"] = 0.0
+    return out
+
+
 def rates_dt(config, plastic):
     """How long one row of the input rates lasts: a training presentation or a test frame."""
     return config.presentation if plastic else config.frame
@@ -310,16 +369,10 @@ def _simulate(config, target, duration, *args, **kwargs):
     Brian2's default clock and code-generation target are restored afterwards, so the caller's
     own script keeps its settings.
     """
-    saved = defaultclock.dt, prefs.codegen.target
-    defaultclock.dt = config.dt
-    if target is not None:
-        prefs.codegen.target = target
-    try:
+    with brian_settings(target=target, dt=config.dt):
         net = SoftWTANetwork(config, *args, **kwargs)
         net.net.run(duration, namespace={})
         return net
-    finally:
-        defaultclock.dt, prefs.codegen.target = saved
 
 
 def label_neurons(counts, labels, n_classes):
@@ -428,6 +481,7 @@ def run_videos(trained, frames, config, short_term=True, seed=0, target=None, pr
     n_videos, n_frames, n_pixels = frames.shape
     K = config.n_neurons
     g1, g2 = (config.gamma1, config.gamma2) if short_term else (0.0, 0.0)
+    devices = program_devices(trained.W, config, seed) if config.synapse == "em_stdp_pcm" else None
     counts = np.zeros((n_videos, n_frames, K))
     for start in range(0, n_videos, config.batch):
         stop = min(start + config.batch, n_videos)
@@ -439,7 +493,7 @@ def run_videos(trained, frames, config, short_term=True, seed=0, target=None, pr
         if progress:
             progress(f"videos {start}-{stop} of {n_videos} ({'st_stdp' if short_term else 'static'})")
         net = _simulate(config, target, n_frames * config.frame, B, 2 * n_pixels, rates, trained.W,
-                        trained.b, g1, g2, plastic=False)
+                        trained.b, g1, g2, plastic=False, devices=devices)
         i = np.asarray(net.spikes.i)
         f = np.minimum(np.floor(np.asarray(net.spikes.t / config.frame) + 1e-9).astype(int), n_frames - 1)
         np.add.at(counts, (start + i // K, f, i % K), 1)

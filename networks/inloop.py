@@ -49,17 +49,17 @@ True
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from brian2 import Quantity, second, siemens, uS
+from brian2 import second, siemens, uS
 
+from spikesyn.checks import integer_in, quantity_in, real_in
 from spikesyn.devices.pcm import GMAX, T0
 from spikesyn.devices.pcm_array import PCMArray
 from spikesyn.errors import ParameterError
 from spikesyn.networks.softmax import SoftmaxRegression, cross_entropy, softmax
-from spikesyn.units import as_quantity, scalar_time
+from spikesyn.units import as_quantity
 
 __all__ = ["InloopResult", "inloop_tuning", "format_inloop_table", "record_schedule"]
 
@@ -176,21 +176,6 @@ def _data(value, name):
     return X, y.astype(np.int64)
 
 
-def _int(value, name, low):
-    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)) \
-            or value < low:
-        raise ParameterError(f"parameter {name!r} must be an integer >= {low}, got {value!r}")
-    return int(value)
-
-
-def _real(value, name, positive):
-    if isinstance(value, (bool, Quantity)) or not isinstance(value, numbers.Real) \
-            or not np.isfinite(value) or (value <= 0 if positive else value < 0):
-        raise ParameterError(f"parameter {name!r} must be a finite number "
-                             f"{'> 0' if positive else '>= 0'}, got {value!r}")
-    return float(value)
-
-
 def _reference(W, mode):
     """aihwkit's drift-compensation readout: mean |W| of the array or of each column."""
     A = np.abs(W)
@@ -267,16 +252,14 @@ def inloop_tuning(train, test, t_read=86400 * second, iterations=50, batch=32, l
     if yte.max() >= k:
         raise ParameterError(f"parameter 'test' has label {int(yte.max())}, 'train' only "
                              f"{k} classes")
-    t_read_s = scalar_time(t_read, "t_read", minimum=0)
-    iterations = _int(iterations, "iterations", 0)
-    batch = min(_int(batch, "batch", 1), len(Xtr))
-    lr = _real(lr, "lr", positive=True)
-    threshold = _real(threshold, "threshold", positive=False)
-    seed = _int(seed, "seed", 0)
-    t_step_s = scalar_time(t_step, "t_step", minimum=0)
-    if t_step_s <= 0:
-        raise ParameterError(f"parameter 't_step' must be > 0 s, got {t_step!r}")
-    hold_s = t_read_s if hold is None else scalar_time(hold, "hold", minimum=0)
+    t_read_s = quantity_in(t_read, second, "t_read", "a time", 0)
+    iterations = integer_in(iterations, "iterations", 0)
+    batch = min(integer_in(batch, "batch", 1), len(Xtr))
+    lr = real_in(lr, "lr", 0, low_open=True)
+    threshold = real_in(threshold, "threshold", 0)
+    seed = integer_in(seed, "seed", 0)
+    t_step_s = quantity_in(t_step, second, "t_step", "a time", 0, low_open=True)
+    hold_s = t_read_s if hold is None else quantity_in(hold, second, "hold", "a time", 0)
     if not isinstance(tune_bias, (bool, np.bool_)):
         raise ParameterError(f"parameter 'tune_bias' must be True or False, got {tune_bias!r}")
     try:
@@ -286,7 +269,7 @@ def inloop_tuning(train, test, t_read=86400 * second, iterations=50, batch=32, l
                              f"'column', got {drift_compensation!r}") from None
 
     if w_max is not None:
-        w_max = _real(w_max, "w_max", positive=True)
+        w_max = real_in(w_max, "w_max", 0, low_open=True)
     for value, name in ((Gmax, "Gmax"), (Gmin, "Gmin")):
         as_quantity(value, siemens, name, "uS")
 

@@ -42,7 +42,7 @@ import math
 import os
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import networkx as nx
 import numpy as np
@@ -55,7 +55,7 @@ from spikesyn.resources import NEURON_BYTES, SYNAPSE_BYTES, check_memory
 
 from .maxcut_devices import DEVICES, Device, get_device, program
 
-__all__ = ["maxcut", "MaxCutResult", "AnnealSchedule", "prepare_graph", "cut_value",
+__all__ = ["maxcut", "MaxCutResult", "AnnealSchedule", "AnnealPlan", "prepare_graph", "cut_value",
            "default_replicas", "DEVICES", "Device"]
 
 #: Relative noise (noise std / rms coupling of a neuron) at the start and end of the default
@@ -72,40 +72,11 @@ DEFAULT_SWEEPS_TIMED = 500
 DEFAULT_REPLICAS = 16
 _MIN_REPLICAS = 4
 _REPLICA_NEURONS = 16000
+#: smallest group size: sizes are rounded up to few buckets so that compiled code is reused
+#: across graphs (see :func:`needs_compile`, which the command line asks before a solve)
 _MIN_BUCKET = 256
-_PROGRESS_EVERY_S = 1.0
 #: default cap on update slots per sweep (see ``update_slots`` of :func:`maxcut`)
 DEFAULT_UPDATE_SLOTS = 4
-#: reads whose field exceeds this many noise standard deviations skip the noise draw
-READ_MARGIN = 5.0
-#: time-limited runs (restarts="double"): anneals double while they end within this fraction
-#: of the time limit; the next one fills the rest
-_DOUBLING_FRACTION = 0.25
-#: the second half of the anneal that fills the time limit is planned this much longer than
-#: the time left (at the measured speed), so that the time limit rather than the speed estimate
-#: ends it: the last part of an anneal (relative noise below ~0.05) finds nothing new on Gset
-#: (benchmarks/RESULTS_maxcut.md)
-_FILL_OVERSHOOT = 1.05
-#: the anneal that fills the time limit is re-planned when this fraction of it is done (the
-#: first half of an anneal, at high noise, runs ~2x slower than the second: many flips)
-_REPLAN_AT = 0.5
-#: at the re-plan point of the filling anneal, the replicas whose cut is among the lowest this
-#: fraction go on from copies of the states of the best ones (on G53 at 10 s: best cut +1.5
-#: edges on average over 4 seeds, G14/G21 unchanged; benchmarks/RESULTS_maxcut.md)
-_RESAMPLE = 0.25
-#: no new anneal when fewer sweeps than these fit in the time left
-_MIN_FILL_SWEEPS = 50
-_MIN_FILL_FRACTION = 0.02
-#: restarts="reheat": once the doubling anneals reach the filling point, every replica restarts
-#: from the best state found so far at this relative noise (instead of the schedule's start)
-#: and anneals for as many sweeps as the last doubling anneal, until the time limit. Chosen by
-#: a scan on G22 (0.25 seldom leaves the state it starts from; 0.35-0.6 escape about as
-#: often as each other; the scan is in the history of benchmarks/RESULTS_maxcut.md)
-_REHEAT = 0.45
-_REHEAT_LENGTH = 1.0
-#: restarts="mixed": the filling anneal of "double" gets this fraction of the time left, the
-#: rest goes to reheated anneals as in "reheat" (the one value tried)
-_MIXED_FILL = 0.6
 #: the values of ``restarts`` (see :func:`maxcut`)
 RESTART_PLANS = ("double", "repeat", "reheat", "mixed")
 #: the plan :func:`maxcut`, the CLI and the benchmark use unless told otherwise
@@ -137,6 +108,143 @@ class AnnealSchedule:
             if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
                 raise ParameterError(f"schedule {name} must be a positive number, got {v!r}")
 
+
+
+def _plan_field(name, value, low, high, low_open=False, integer=False):
+    """``value`` checked to lie in [low, high] (``(low, high]`` with ``low_open``)."""
+    v = finite_number(value, f"plan {name}")
+    if integer and not float(v).is_integer():
+        raise ParameterError(f"plan {name} must be a whole number, got {shown(value)}")
+    if v < low or (low_open and v == low) or v > high:
+        where = f"{'(' if low_open else '['}{low:g}, {high:g}]"
+        raise ParameterError(f"plan {name} must lie in {where}, got {shown(value)}")
+    return v
+
+
+@dataclass(frozen=True)
+class AnnealPlan:
+    """How a time-limited solve spends its time: the tuning knobs of the restart plans.
+
+    :func:`maxcut` takes one (``plan=``; default ``AnnealPlan()``, the values the benchmarks of
+    benchmarks/RESULTS_maxcut.md ran with). Fractions are unitless; "relative noise" is the
+    noise standard deviation over a neuron's rms coupling, as in :class:`AnnealSchedule`.
+
+    Parameters
+    ----------
+    doubling_fraction : float, in (0, 1]
+        Restarts "double", "reheat" and "mixed": anneals from random states double in length
+        while they end within this fraction of the time limit; the next one fills the rest.
+        Short anneals give a good cut early, the long filling one finds the last few edges;
+        a quarter keeps most of the time for the long one.
+    fill_overshoot : float, >= 1
+        The second piece of the filling anneal is planned this many times longer than the time
+        left at the measured speed, so that the time limit, not the speed estimate, ends it: the
+        last part of an anneal (relative noise below about 0.05) finds nothing new on Gset.
+    replan_at : float, in (0, 1]
+        Fraction of the filling anneal after which its rest is re-planned from the speed just
+        measured (the first half, at high noise, runs about 2x slower than the second: many
+        flips); whole anneals measure the speed of their part after this point as well.
+    resample : float, in [0, 1]
+        At the re-plan point of the filling anneal, the replicas whose cut is among the lowest
+        this fraction go on from copies of the best ones' states (a selection step of population
+        annealing; 0: none). On G53 at 10 s a quarter gained 1.5 edges on average over 4 seeds,
+        G14 and G21 were unchanged.
+    min_fill_sweeps : int, >= 0
+        No new anneal starts when fewer sweeps than this fit in the time left (a guard against
+        anneals too short to improve on the ones before; not tuned).
+    min_fill_fraction : float, in [0, 1)
+        Nor when less than this fraction of the time limit is left (a guard; not tuned).
+    reheat_noise : float, > 0
+        Restarts "reheat" and "mixed": relative noise at which the anneals from the best state
+        start (the schedule's stop noise is unchanged). Chosen by a scan on G22: 0.25 seldom
+        leaves the state it starts from, 0.35 to 0.6 escape about as often as each other.
+    reheat_length : float, > 0
+        Length of those anneals relative to the last doubling anneal.
+    mixed_fill : float, in (0, 1]
+        Restarts "mixed": the fraction of the time left that the filling anneal gets; the
+        anneals from the best state get the rest (the one value tried).
+    progress_every_s : float, >= 0
+        Seconds between two calls of ``maxcut``'s ``progress`` function (0: at every check of
+        the cuts). Once a second is often enough for a progress line.
+
+    Raises
+    ------
+    ParameterError
+        A field is not a finite number in its range (the message names it).
+
+    Examples
+    --------
+    >>> AnnealPlan().resample
+    0.25
+    >>> AnnealPlan(resample=0.0, progress_every_s=0.5).progress_every_s
+    0.5
+    >>> AnnealPlan(replan_at=1.5)
+    Traceback (most recent call last):
+    ...
+    spikesyn.errors.ParameterError: plan replan_at must lie in (0, 1], got 1.5
+    """
+
+    doubling_fraction: float = 0.25
+    fill_overshoot: float = 1.05
+    replan_at: float = 0.5
+    resample: float = 0.25
+    min_fill_sweeps: int = 50
+    min_fill_fraction: float = 0.02
+    reheat_noise: float = 0.45
+    reheat_length: float = 1.0
+    mixed_fill: float = 0.6
+    progress_every_s: float = 1.0
+
+    def __post_init__(self):
+        inf = math.inf
+        _plan_field("doubling_fraction", self.doubling_fraction, 0, 1, low_open=True)
+        _plan_field("fill_overshoot", self.fill_overshoot, 1, inf)
+        _plan_field("replan_at", self.replan_at, 0, 1, low_open=True)
+        _plan_field("resample", self.resample, 0, 1)
+        _plan_field("min_fill_sweeps", self.min_fill_sweeps, 0, inf, integer=True)
+        _plan_field("min_fill_fraction", self.min_fill_fraction, 0, 1)
+        _plan_field("reheat_noise", self.reheat_noise, 0, inf, low_open=True)
+        _plan_field("reheat_length", self.reheat_length, 0, inf, low_open=True)
+        _plan_field("mixed_fill", self.mixed_fill, 0, 1, low_open=True)
+        _plan_field("progress_every_s", self.progress_every_s, 0, inf)
+
+    def next_anneal(self, L, restarts, elapsed, rate, setup, time_limit, filled):
+        """Length of the next anneal of a time-limited run (0: stop) and whether it fills the rest.
+
+        ``L``: sweeps of the anneal just run, ``restarts``: "double" or "reheat" (the same
+        lengths: a reheat run replaces the filling anneal), "mixed" (a filling anneal for
+        ``mixed_fill`` of the time left) or "repeat", ``elapsed``: seconds since the start,
+        ``rate``: sweeps per second measured on that anneal, ``setup``: seconds between two
+        anneals (restart and Brian2's preparation of a run), ``filled``: whether that anneal
+        was the one planned to fill the time limit.
+
+        Examples
+        --------
+        10 s at 3000 sweeps per second: 500, 1000 and 2000 sweeps, then one anneal for the rest
+
+        >>> plan = AnnealPlan()
+        >>> plan.next_anneal(500, "double", 0.2, 3000.0, 0.02, 10.0, False)
+        (1000, False)
+        >>> plan.next_anneal(2000, "double", 1.2, 3000.0, 0.02, 10.0, False)
+        (26340, True)
+        >>> plan.next_anneal(26340, "double", 9.9, 3000.0, 0.02, 10.0, True)
+        (0, False)
+        """
+        left = time_limit - elapsed - setup
+        rem = left * rate  # sweeps that still fit
+        if left < self.min_fill_fraction * time_limit or rem < self.min_fill_sweeps:
+            return 0, False
+        if restarts == "repeat":
+            return L, False
+        if filled and rem < L / 2:
+            # the filling anneal ended a little before the time limit (the machine ran faster
+            # than measured): an anneal this short would not improve on it
+            return 0, False
+        nxt = 2 * L
+        if not filled and elapsed + setup + nxt / rate <= self.doubling_fraction * time_limit:
+            return nxt, False
+        # fill the rest of the time limit (its second half is re-planned once the first is done)
+        return max(L, int((self.mixed_fill if restarts == "mixed" else 1.0) * rem)), True
 
 @dataclass
 class MaxCutResult:
@@ -203,7 +311,7 @@ class MaxCutResult:
     couplings: dict = field(default=None, repr=False)
     setup_s: float = 0.0
 
-    def as_dict(self):
+    def to_dict(self):
         """Plain JSON-ready data (partition as two lists of labels)."""
         from brian2 import joule
 
@@ -318,23 +426,9 @@ def default_replicas(n):
     return int(min(DEFAULT_REPLICAS, max(_MIN_REPLICAS, r)))
 
 
-def _fast_reads(threshold):
-    """The card's threshold, changed in two ways that leave its statistics alone but cost less.
-
-    * A read flips the neuron when ``s (h + gain sigma_dev xi) < 0``; with ``s h`` above
-      ``read_margin`` noise standard deviations that has probability below ``Phi(-read_margin)``
-      (3e-7 for 5), so such reads keep their state without drawing ``xi``. Late in an anneal
-      most reads are of this kind.
-    * ``xi`` comes from :func:`_read_noise_function` instead of Brian2's ``randn()`` (numpy's
-      legacy generator, refilled through Python: the largest single cost of a time step).
-    """
-    term = "s*(h + gain*sigma_dev*randn()) < 0"
-    if term not in threshold:  # pragma: no cover - a changed card: keep its threshold as is
-        return threshold
-    return threshold.replace(term, "s*h < read_margin*gain*sigma_dev and "
-                             + term.replace("randn()", "read_noise()"))
-
-
+# The binary_hopfield card draws its read noise from its function read_noise (Brian2's randn by
+# default, numpy's legacy generator refilled through Python: the largest single cost of a time
+# step); the solve passes this one instead, of the same standard normal distribution.
 # Standard normal numbers for the Cython target: Marsaglia's polar method on xorshift128+
 # uniforms; the generator state (and the second normal of each pair) lives in a uint64 array of
 # the solve, seeded from its seed. The functions are noexcept: otherwise Cython checks for a
@@ -500,7 +594,7 @@ def _pick_target(codegen):
 # --------------------------------------------------------------------------- the solver
 def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=None,
            weight="weight", device="pcm", schedule=None, restarts=DEFAULT_RESTARTS, update_slots=DEFAULT_UPDATE_SLOTS,
-           codegen="auto", progress=None, workers=1):
+           codegen="auto", progress=None, workers=1, plan=None):
     """Find a large cut of a graph with a noisy Hopfield network of spiking binary neurons.
 
     Parameters
@@ -565,6 +659,10 @@ def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=
         Flips and energy add up over the workers, ``sweeps_done`` is per replica (mean over
         the workers); ``replica_cuts`` and ``node_flips`` list every worker's replicas (see
         :mod:`.maxcut_workers`).
+    plan : AnnealPlan, optional
+        The tuning knobs of the restart plans (how time-limited runs split their time, the
+        selection step, the reheat noise, how often ``progress`` is called); default
+        ``AnnealPlan()``. Recorded in ``settings["plan"]`` when it differs from the default.
 
     Returns
     -------
@@ -608,6 +706,10 @@ def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=
         raise ParameterError(f"progress must be a function of one dict or None, got {shown(progress)}")
     if restarts not in RESTART_PLANS:
         raise ParameterError(f"restarts must be one of {', '.join(map(repr, RESTART_PLANS))}, got {restarts!r}")
+    if plan is None:
+        plan = AnnealPlan()
+    elif not isinstance(plan, AnnealPlan):
+        raise ParameterError(f"plan must be an AnnealPlan or None, got {shown(plan)}")
 
     nodes, iu, iv, w = prepare_graph(G, weight)
     n, m = len(nodes), len(w)
@@ -617,6 +719,8 @@ def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=
                 "schedule": {"start": schedule.start, "stop": schedule.stop, "shape": "geometric"},
                 "time_limit_s": time_limit, "restarts": restarts, "update_slots": update_slots, "target": target, "weight": weight, "codegen": cg,
                 "workers": workers}
+    if plan != AnnealPlan():
+        settings["plan"] = asdict(plan)
     if n == 0 or m == 0:
         side = set(nodes)
         return MaxCutResult(0.0, (side, set()), 0.0, [(0.0, 0.0)], 0.0 * _joule(), settings, n, m,
@@ -629,29 +733,91 @@ def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=
     gc.collect()
     rng = np.random.default_rng(seed)
     prog = program(w, dev, rng)
-    job = dict(nodes=nodes, iu=iu, iv=iv, w=w, prog=prog, dev=dev, schedule=schedule, sweeps=sweeps,
-               R=R, seed=seed, codegen=cg, rng=rng, update_slots=update_slots, settings=settings,
-               time_limit=time_limit, target=target, progress=progress, restarts=restarts,
-               t_call=t_call)
+    job = SolveJob(nodes=nodes, iu=iu, iv=iv, w=w, prog=prog, dev=dev, schedule=schedule, plan=plan,
+                   sweeps=sweeps, R=R, seed=seed, codegen=cg, rng=rng, update_slots=update_slots,
+                   settings=settings, time_limit=time_limit, target=target, progress=progress,
+                   restarts=restarts, t_call=t_call)
     if workers > 1:
         from .maxcut_workers import solve_in_workers
         return solve_in_workers(job, workers)
-    return _solve(**job)
+    return _solve(job)
 
 
-def _solve(nodes, iu, iv, w, prog, dev, schedule, sweeps, R, seed, codegen, rng, update_slots,
-           settings, time_limit, target, progress, restarts, t_call, stop=None, interrupt=None):
-    """Build the network of a prepared graph and run it (one process). ``stop`` and
+@dataclass(frozen=True)
+class SolveJob:
+    """A prepared, checked solve: what one process needs to build the network and run it.
+
+    :func:`maxcut` makes one; :mod:`.maxcut_workers` gives each worker a copy with its own
+    ``seed``, ``rng`` and ``progress``.
+
+    Attributes
+    ----------
+    nodes : list
+        Node labels in graph order.
+    iu, iv : ndarray of int
+        Edge endpoints (node indices, ``iu < iv``); ``w`` their summed weights.
+    prog : dict
+        The programmed devices (:func:`spikesyn.networks.maxcut_devices.program`).
+    dev : Device
+    schedule : AnnealSchedule
+    plan : AnnealPlan
+    sweeps, R : int
+        Sweeps of the first anneal and replicas.
+    seed : int
+    codegen : str
+        "cython" or "numpy".
+    rng : numpy.random.Generator
+        Draws the random initial states (after programming the devices).
+    update_slots : int or None
+    settings : dict
+        The result's settings so far.
+    time_limit : float or None
+        Seconds.
+    target : float or None
+    progress : callable or None
+    restarts : str
+        One of :data:`RESTART_PLANS`.
+    t_call : float
+        ``time.perf_counter()`` at the call (times in the result count from it).
+    """
+
+    nodes: list
+    iu: np.ndarray
+    iv: np.ndarray
+    w: np.ndarray
+    prog: dict
+    dev: Device
+    schedule: AnnealSchedule
+    plan: AnnealPlan
+    sweeps: int
+    R: int
+    seed: int
+    codegen: str
+    rng: np.random.Generator
+    update_slots: int | None
+    settings: dict
+    time_limit: float | None
+    target: float | None
+    progress: object
+    restarts: str
+    t_call: float
+
+
+def _solve(job, stop=None, interrupt=None):
+    """Build the network of a :class:`SolveJob` and run it (one process). ``stop`` and
     ``interrupt``, events shared with the other processes solving the same graph
     (:mod:`.maxcut_workers`), end the run as a reached target or as Ctrl-C once set."""
+    nodes, iu, iv, w, prog, dev, R = job.nodes, job.iu, job.iv, job.w, job.prog, job.dev, job.R
     n, m = len(nodes), len(w)
-    settings = dict(settings)
-    sim = _Simulation(n, iu, iv, w, prog, dev, schedule, sweeps, R, seed, codegen, rng,
-                      update_slots=update_slots)
+    t_call = job.t_call
+    settings = dict(job.settings)
+    sim = _Simulation(n, iu, iv, w, prog, dev, job.schedule, job.sweeps, R, job.seed, job.codegen,
+                      job.rng, update_slots=job.update_slots, plan=job.plan)
     build_s = time.perf_counter() - t_call
     settings.update(colours=sim.colours, slots=sim.K, group_size=sim.N, gain_start=sim.gain_start,
                     gain_stop=sim.gain_stop)
-    out = sim.run(time_limit, target, progress, t_call, restarts, stop=stop, interrupt=interrupt)
+    out = sim.run(job.time_limit, job.target, job.progress, t_call, job.restarts, stop=stop,
+                  interrupt=interrupt)
     settings["anneal_sweeps"] = out["anneal_sweeps"]
 
     spins = out["spins"]
@@ -686,54 +852,19 @@ def _second():
     return second
 
 
-def _next_anneal(L, plan, elapsed, rate, setup, time_limit, filled):
-    """Length of the next anneal of a time-limited run (0: stop) and whether it fills the rest.
-
-    ``L``: sweeps of the anneal just run, ``plan``: "double" or "reheat" (the same lengths: a
-    reheat run replaces the filling anneal), "mixed" (a filling anneal for _MIXED_FILL of the
-    time left) or "repeat", ``elapsed``: seconds
-    since the start, ``rate``: sweeps per second measured on that anneal, ``setup``: seconds
-    between two anneals (restart and Brian2's preparation of a run), ``filled``: whether that
-    anneal was the one planned to fill the time limit.
-
-    Examples
-    --------
-    10 s at 3000 sweeps per second: 500, 1000 and 2000 sweeps, then one anneal for the rest
-
-    >>> _next_anneal(500, "double", 0.2, 3000.0, 0.02, 10.0, False)
-    (1000, False)
-    >>> _next_anneal(2000, "double", 1.2, 3000.0, 0.02, 10.0, False)
-    (26340, True)
-    >>> _next_anneal(26340, "double", 9.9, 3000.0, 0.02, 10.0, True)
-    (0, False)
-    """
-    left = time_limit - elapsed - setup
-    rem = left * rate  # sweeps that still fit
-    if left < _MIN_FILL_FRACTION * time_limit or rem < _MIN_FILL_SWEEPS:
-        return 0, False
-    if plan == "repeat":
-        return L, False
-    if filled and rem < L / 2:
-        # the filling anneal ended a little before the time limit (the machine ran faster
-        # than measured): an anneal this short would not improve on it
-        return 0, False
-    nxt = 2 * L
-    if not filled and elapsed + setup + nxt / rate <= _DOUBLING_FRACTION * time_limit:
-        return nxt, False
-    # fill the rest of the time limit (its second half is re-planned once the first is done)
-    return max(L, int((_MIXED_FILL if plan == "mixed" else 1.0) * rem)), True
-
-
 class _Simulation:
-    """The Brian2 objects of one solve and the loop that runs them."""
+    """The Brian2 objects of one solve (the binary_hopfield card's neurons, its coupling
+    synapses, the replicas' states); :meth:`run` anneals them (:class:`_Run`)."""
 
-    def __init__(self, n, iu, iv, w, prog, dev, schedule, sweeps, R, seed, codegen, rng, update_slots=None):
+    def __init__(self, n, iu, iv, w, prog, dev, schedule, sweeps, R, seed, codegen, rng, update_slots=None,
+                 plan=None):
         import brian2 as b2
         import scipy.sparse as sp
         from spikesyn import load_model
 
         self.n, self.R, self.seed, self.codegen, self.sweeps = n, R, seed, codegen, sweeps
         self.schedule = schedule
+        self.plan = AnnealPlan() if plan is None else plan
         self.rng = rng
         # neurons of one colour are contiguous: the step that reads a colour touches one block
         # (predictable branches in the thresholder)
@@ -779,8 +910,8 @@ class _Simulation:
             kw = card.neuron_kwargs(gain_start=self.gain_start, gain_stop=self.gain_stop,
                                     T_anneal=sweeps * self.K * dt, n_phases=float(self.K),
                                     dt_update=dt, doubling=0.0)
-            kw["threshold"] = _fast_reads(kw["threshold"])
-            kw["namespace"]["read_margin"] = READ_MARGIN
+            # the card's own read-noise function, replaced by a faster generator of the same
+            # distribution (its threshold is used as written)
             kw["namespace"]["read_noise"] = _read_noise_function(seed)
             grp = b2.NeuronGroup(self.N, dt=dt, name="hopfield", **kw)
             # one clock for the whole network (see run)
@@ -823,8 +954,8 @@ class _Simulation:
 
     def _select(self, s_all, h_all):
         """States to go on from at the re-plan point of the filling anneal: the replicas whose
-        cut is among the lowest _RESAMPLE fraction take copies of the best ones' states."""
-        k = int(_RESAMPLE * self.R)
+        cut is among the lowest ``plan.resample`` fraction take copies of the best ones' states."""
+        k = int(self.plan.resample * self.R)
         if k < 1:
             return s_all, h_all
         n, R = self.n, self.R
@@ -835,226 +966,291 @@ class _Simulation:
         h[order[R - k:]] = h[order[:k]]
         return s_all, h_all
 
-    def run(self, time_limit, target, progress, t_call, plan, stop=None, interrupt=None):
+
+    def run(self, time_limit, target, progress, t_call, restarts, stop=None, interrupt=None):
+        """Anneal until the sweeps, the time limit, the target or Ctrl-C end it (see :class:`_Run`)."""
+        return _Run(self, time_limit, target, progress, t_call, restarts, stop, interrupt).execute()
+
+
+class _Run:
+    """One run of a built :class:`_Simulation`: the anneals of a restart plan, checked every few
+    sweeps, until the sweeps, the time limit, the target or Ctrl-C end it.
+
+    Each anneal is a run of the Brian2 network from ``t = 0`` (``restart``) in one piece
+    (``run_piece``), or two for the anneal that fills the time limit (``run_filling``);
+    ``reheat`` runs the anneals from the best state of restarts "reheat" and "mixed". A
+    network operation calls ``check`` every ``check_every`` sweeps: it records the cuts and
+    stops the network at the time limit, the target or a shared stop.
+    """
+
+    def __init__(self, sim, time_limit, target, progress, t_call, restarts, stop, interrupt):
         import brian2 as b2
 
-        n, R, K = self.n, self.R, self.K
-        nR = n * R
-        dt_ = float(self.dt / b2.second)
-        best = -np.inf
-        best_spins = None
-        replica_best = np.full(R, -np.inf)
-        trace = []
-        state = {"time_to_best": 0.0, "reason": "sweeps", "last_progress": time.perf_counter(),
-                 "sweeps_before": 0, "first": None, "mark": None, "mark_at": np.inf}
-        grp = self.grp
-        s_var, h_var = grp.variables["s"], grp.variables["h"]
-        t_run = [None]
-
-        def check(final=False):
-            nonlocal best, best_spins
-            if interrupt is not None and interrupt.is_set() and not final:  # Ctrl-C in the caller
-                raise KeyboardInterrupt
-            now = time.perf_counter()
-            if state["first"] is None:  # first check of a run: its setup is over
-                state["first"] = (now, net.t_)
-                if t_run[0] is None and running[0]:
-                    # the time limit counts from the first simulated step: building the
-                    # network, Brian2's code generation and (first run of a group size)
-                    # compiling come before it
-                    t_run[0] = now
-                    state["setup_s"] = now - t_call
-            if state["mark"] is None and net.t_ >= state["mark_at"]:
-                state["mark"] = (now, net.t_)
-            s = s_var.get_value()[:nR].reshape(R, n)
-            h = h_var.get_value()[:nR].reshape(R, n) if self.exact else None
-            cuts = self._replica_cuts(s, h)
-            np.maximum(replica_best, cuts, out=replica_best)
-            r = int(np.argmax(cuts))
-            if cuts[r] > best:
-                best = float(cuts[r])
-                best_spins = s[r].copy()
-                state["time_to_best"] = now - t_call
-                trace.append((now - t_call, best))
-            reached = target is not None and best >= target
-            if reached and stop is not None:
-                stop.set()  # the other processes solving this graph end too
-            if reached or (stop is not None and stop.is_set()):
-                state["reason"] = "target"
-                net.stop()
-            elif time_limit is not None and t_run[0] is not None and now - t_run[0] >= time_limit:
-                state["reason"] = "time_limit"
-                net.stop()
-            if progress is not None and now - state["last_progress"] >= _PROGRESS_EVERY_S:
-                state["last_progress"] = now
-                done = state["sweeps_before"] + int(round(net.t_ / dt_)) // K
-                progress({"elapsed": now - t_call, "best": best, "sweeps": done})
-
+        self.sim, self.plan = sim, sim.plan
+        self.time_limit, self.target, self.progress, self.t_call = time_limit, target, progress, t_call
+        self.restarts, self.stop, self.interrupt = restarts, stop, interrupt
+        self.nR = sim.n * sim.R
+        self.dt_ = float(sim.dt / b2.second)
+        # best-so-far over all replicas, and each replica's best
+        self.best = -np.inf
+        self.best_spins = None
+        self.replica_best = np.full(sim.R, -np.inf)
+        self.trace = []
+        self.time_to_best = 0.0
+        self.reason = "sweeps"  # what ended the run (see MaxCutResult.stop_reason)
+        self.last_progress = time.perf_counter()
+        self.sweeps_before = 0  # sweeps of the pieces that ended
+        # (wall time, simulated time) of the first check of the current piece, and of the first
+        # check past mark_at (simulated seconds: the re-plan point of the anneal)
+        self.first = None
+        self.mark = None
+        self.mark_at = np.inf
+        self.t_run = None  # wall time of the first simulated step: the time limit counts from it
+        self.setup_s = None
+        # inside net.run; sweeps of earlier pieces of this anneal; sweeps planned for it
+        self.in_run = False
+        self.anneal_done_before = 0
+        self.anneal_planned = 0
+        self.nflip = np.zeros(self.nR)
+        self.lengths = []  # (sweeps done, sweeps planned) of each anneal
+        self.grp = grp = sim.grp
+        self.s_var, self.h_var = grp.variables["s"], grp.variables["h"]
         # check the replicas' cuts every sweep on small networks, every few sweeps on big ones
         # (a check costs O(n R) numpy work; low-noise states persist for many sweeps)
-        self.check_every = int(min(4, max(1, nR // 4000)))
+        sim.check_every = int(min(4, max(1, self.nR // 4000)))
         # the operation shares the neurons' clock and returns at once between checks: with a
         # single clock Brian2's run loop skips its per-step search for the next clock (~5 us of
         # Python a time step, more than the early return costs)
-        period = K * self.check_every
+        period = sim.K * sim.check_every
         timestep = grp.clock.variables["timestep"].get_value()
+        check = self.check
 
         def tick():
             if timestep[0] % period == 0:
                 check()
 
         op = b2.NetworkOperation(tick, clock=grp.clock, when="end")
-        net = b2.Network(self.grp, self.syn, op)
-        b2.prefs.codegen.target = self.codegen
-        b2.seed(self.seed)
-        nflip = np.zeros(nR)
-        lengths = []  # (sweeps done, sweeps planned) of each anneal
-        running = [False, 0, 0]  # inside net.run; sweeps of earlier pieces of this anneal; planned
+        self.net = b2.Network(grp, sim.syn, op)
 
-        def run_piece(sweeps, anneal_sweeps, t_prev):
-            """Run ``sweeps`` sweeps of an anneal of ``anneal_sweeps`` sweeps from t = 0.
+    def sweeps_now(self):
+        """Sweeps done in the current piece (at the last time step)."""
+        return int(round(self.net.t_ / self.dt_)) // self.sim.K
 
-            Returns the sweeps done, the speed of the simulation proper (sweeps/s), the seconds
-            from ``t_prev`` until the simulation got going (restart, Brian2's preparation),
-            the time it ended and, for a whole anneal, how much faster its last part (after
-            _REPLAN_AT) ran than the rest.
-            """
-            grp.namespace["T_anneal"] = anneal_sweeps * K * self.dt
-            state["first"] = state["mark"] = None
-            state["mark_at"] = _REPLAN_AT * anneal_sweeps * K * dt_
-            t_start = time.perf_counter()
-            running[0] = True
-            net.run(sweeps * K * self.dt, namespace={})
-            if getattr(b2.Network, "_globally_stopped", False):
-                # Ctrl-C during a run: Brian2's interrupt handler only ends that run (the plan
-                # would go on with the next anneal); end the whole solve with the best so far
-                raise KeyboardInterrupt
-            running[0] = False
-            if t_run[0] is None:  # no check ran (cannot happen: the first step checks)
-                t_run[0] = t_start
-            now = time.perf_counter()
-            done = int(round(net.t_ / dt_)) // K
-            state["sweeps_before"] += done
-            t_first, sim_first = state["first"] or (t_start, 0.0)
-            # the setup of the piece that started the time-limit clock is not part of the budget
-            started_here = t_run[0] is not None and t_prev < t_run[0]
-            sim = (net.t_ - sim_first) / dt_ / K
-            rate = sim / (now - t_first) if sim >= 1 and now > t_first else done / max(now - t_start, 1e-9)
-            tail_speedup = None
-            if state["mark"] is not None and done >= anneal_sweeps:
-                t_mark, sim_mark = state["mark"]
-                if t_first < t_mark < now and sim_first < sim_mark < net.t_:
-                    tail_speedup = ((net.t_ - sim_mark) / (now - t_mark)) / ((sim_mark - sim_first) / (t_mark - t_first))
-            setup = 0.0 if started_here else max(0.0, t_first - t_prev)
-            return done, max(rate, 1e-9), setup, now, tail_speedup
+    def check(self, final=False):
+        """Record the replicas' cuts; stop the network at the target, a shared stop or the time
+        limit; report progress."""
+        sim, net = self.sim, self.net
+        if self.interrupt is not None and self.interrupt.is_set() and not final:  # Ctrl-C in the caller
+            raise KeyboardInterrupt
+        now = time.perf_counter()
+        if self.first is None:  # first check of a piece: its setup is over
+            self.first = (now, net.t_)
+            if self.t_run is None and self.in_run:
+                # the time limit counts from the first simulated step: building the network,
+                # Brian2's code generation and (first run of a group size) compiling come
+                # before it
+                self.t_run = now
+                self.setup_s = now - self.t_call
+        if self.mark is None and net.t_ >= self.mark_at:
+            self.mark = (now, net.t_)
+        n, R, nR = sim.n, sim.R, self.nR
+        s = self.s_var.get_value()[:nR].reshape(R, n)
+        h = self.h_var.get_value()[:nR].reshape(R, n) if sim.exact else None
+        cuts = sim._replica_cuts(s, h)
+        np.maximum(self.replica_best, cuts, out=self.replica_best)
+        r = int(np.argmax(cuts))
+        if cuts[r] > self.best:
+            self.best = float(cuts[r])
+            self.best_spins = s[r].copy()
+            self.time_to_best = now - self.t_call
+            self.trace.append((now - self.t_call, self.best))
+        stop = self.stop
+        reached = self.target is not None and self.best >= self.target
+        if reached and stop is not None:
+            stop.set()  # the other processes solving this graph end too
+        if reached or (stop is not None and stop.is_set()):
+            self.reason = "target"
+            net.stop()
+        elif self.time_limit is not None and self.t_run is not None and now - self.t_run >= self.time_limit:
+            self.reason = "time_limit"
+            net.stop()
+        if self.progress is not None and now - self.last_progress >= self.plan.progress_every_s:
+            self.last_progress = now
+            self.progress({"elapsed": now - self.t_call, "best": self.best,
+                           "sweeps": self.sweeps_before + self.sweeps_now()})
 
-        def restart(s_new=None, h_new=None):
-            """Back to t = 0 (the schedule restarts), from new random states or the given ones."""
-            counted = grp.nflip_[:nR].copy()
-            net.restore("start")
-            nflip[:] += counted
-            if s_new is None:
-                self._randomise()
-            else:
-                s_var.set_value(s_new)
-                h_var.set_value(h_new)
+    def run_piece(self, sweeps, anneal_sweeps, t_prev):
+        """Run ``sweeps`` sweeps of an anneal of ``anneal_sweeps`` sweeps from t = 0.
 
-        def reheat(L_last, t_prev):
-            """Until the time limit: anneals of every replica from the best state found so
-            far, started at relative noise _REHEAT and _REHEAT_LENGTH times as long as the
-            last doubling anneal (the schedule's stop noise is unchanged)."""
-            L_re = max(1, int(round(_REHEAT_LENGTH * L_last)))
-            g0 = self.gain_start * min(1.0, _REHEAT / self.schedule.start)
+        Returns the sweeps done, the speed of the simulation proper (sweeps/s), the seconds
+        from ``t_prev`` until the simulation got going (restart, Brian2's preparation), the time
+        it ended and, for a whole anneal, how much faster its last part (after
+        ``plan.replan_at``) ran than the rest.
+        """
+        import brian2 as b2
+
+        sim, net, dt_, K = self.sim, self.net, self.dt_, self.sim.K
+        self.grp.namespace["T_anneal"] = anneal_sweeps * K * sim.dt
+        self.first = self.mark = None
+        self.mark_at = self.plan.replan_at * anneal_sweeps * K * dt_
+        t_start = time.perf_counter()
+        self.in_run = True
+        net.run(sweeps * K * sim.dt, namespace={})
+        if getattr(b2.Network, "_globally_stopped", False):
+            # Ctrl-C during a run: Brian2's interrupt handler only ends that run (the plan would
+            # go on with the next anneal); end the whole solve with the best so far
+            raise KeyboardInterrupt
+        self.in_run = False
+        if self.t_run is None:  # no check ran (cannot happen: the first step checks)
+            self.t_run = t_start
+        now = time.perf_counter()
+        done = self.sweeps_now()
+        self.sweeps_before += done
+        t_first, sim_first = self.first or (t_start, 0.0)
+        # the setup of the piece that started the time-limit clock is not part of the budget
+        started_here = self.t_run is not None and t_prev < self.t_run
+        simulated = (net.t_ - sim_first) / dt_ / K
+        rate = simulated / (now - t_first) if simulated >= 1 and now > t_first else done / max(now - t_start, 1e-9)
+        tail_speedup = None
+        if self.mark is not None and done >= anneal_sweeps:
+            t_mark, sim_mark = self.mark
+            if t_first < t_mark < now and sim_first < sim_mark < net.t_:
+                tail_speedup = ((net.t_ - sim_mark) / (now - t_mark)) / ((sim_mark - sim_first) / (t_mark - t_first))
+        setup = 0.0 if started_here else max(0.0, t_first - t_prev)
+        return done, max(rate, 1e-9), setup, now, tail_speedup
+
+    def restart(self, s_new=None, h_new=None):
+        """Back to t = 0 (the schedule restarts), from new random states or the given ones."""
+        counted = self.grp.nflip_[:self.nR].copy()
+        self.net.restore("start")
+        self.nflip[:] += counted
+        if s_new is None:
+            self.sim._randomise()
+        else:
+            self.s_var.set_value(s_new)
+            self.h_var.set_value(h_new)
+
+    def run_filling(self, L, t_prev, reserve):
+        """The anneal of ``L`` sweeps planned to fill the time limit, in two pieces: after
+        ``plan.replan_at`` of it the rest of the noise range is spread over the sweeps that fit
+        in the time left (less ``reserve`` seconds), at the speed just measured (the machine may
+        have sped up or slowed down since the plan was made); the lowest-cut replicas go on from
+        the best ones' states (:meth:`_Simulation._select`).
+
+        Returns the sweeps done, the anneal's length as re-planned, the speed, the setup
+        seconds of the last piece and the time it ended.
+        """
+        sim, plan = self.sim, self.plan
+        head = max(1, int(round(L * plan.replan_at)))
+        done, rate, setup, t_prev, _ = self.run_piece(head, L, t_prev)
+        if self.reason == "sweeps":
+            left = self.time_limit - (t_prev - self.t_run) - setup - reserve
+            # with time kept for reheating, the anneal should end on its own
+            tail = max(1, int(left * rate * self.speedup * (1.0 if reserve else plan.fill_overshoot)))
+            self.anneal_done_before, self.anneal_planned = done, head + tail
+            self.restart(*sim._select(self.s_var.get_value().copy(), self.h_var.get_value().copy()))
+            self.grp.namespace["gain_start"] = sim.gain_start * (sim.gain_stop / sim.gain_start) ** (head / L)
             try:
-                while state["reason"] == "sweeps":
-                    # padding neurons past n R keep their values
-                    s_best = s_var.get_value().copy()
-                    h_best = h_var.get_value().copy()
-                    s_best[:nR] = np.tile(best_spins, R)
-                    h_best[:nR] = np.tile(-(self.W_eff @ best_spins), R)
-                    running[1:] = [0, L_re]
-                    restart(s_best, h_best)
-                    grp.namespace["gain_start"] = g0
-                    done, rate, setup, t_prev, _ = run_piece(L_re, L_re, t_prev)
-                    lengths.append((done, L_re))
+                done2, rate, setup, t_prev, _ = self.run_piece(tail, tail, t_prev)
             finally:
-                grp.namespace["gain_start"] = self.gain_start
+                self.grp.namespace["gain_start"] = sim.gain_start
+            done, L = done + done2, head + tail
+        return done, L, rate, setup, t_prev
 
-        # Brian2 runs a full garbage collection before every run, which costs ~0.1 s in a
-        # process holding big graphs: objects that exist now are left out of it (gc.freeze)
-        freeze = hasattr(gc, "freeze") and gc.get_freeze_count() == 0
-        L = self.sweeps
+    def reheat(self, L_last, t_prev):
+        """Until the time limit: anneals of every replica from the best state found so far,
+        started at relative noise ``plan.reheat_noise`` and ``plan.reheat_length`` times as long
+        as the last doubling anneal (the schedule's stop noise is unchanged)."""
+        sim, nR, R = self.sim, self.nR, self.sim.R
+        L_re = max(1, int(round(self.plan.reheat_length * L_last)))
+        g0 = sim.gain_start * min(1.0, self.plan.reheat_noise / sim.schedule.start)
+        try:
+            while self.reason == "sweeps":
+                # padding neurons past n R keep their values
+                s_best = self.s_var.get_value().copy()
+                h_best = self.h_var.get_value().copy()
+                s_best[:nR] = np.tile(self.best_spins, R)
+                h_best[:nR] = np.tile(-(sim.W_eff @ self.best_spins), R)
+                self.anneal_done_before, self.anneal_planned = 0, L_re
+                self.restart(s_best, h_best)
+                self.grp.namespace["gain_start"] = g0
+                done, rate, setup, t_prev, _ = self.run_piece(L_re, L_re, t_prev)
+                self.lengths.append((done, L_re))
+        finally:
+            self.grp.namespace["gain_start"] = sim.gain_start
+
+    def anneal(self):
+        """The restart plan: anneals from random states (doubling, or of ``sweeps`` with
+        "repeat"), the filling anneal, the reheated ones, until a stop reason is set."""
+        sim, plan, time_limit, restarts = self.sim, self.plan, self.time_limit, self.restarts
+        L = sim.sweeps
         L_double = L  # the last anneal from random states before the filling one
         reserve = 0.0  # restarts="mixed": seconds kept for reheating after the filling anneal
         filling = False  # whether the anneal is the one that fills the time limit
-        speedup = 1.0  # speed of the last part of an anneal over the rest (measured)
+        self.speedup = 1.0  # speed of the last part of an anneal over the rest (measured)
+        if time_limit is not None:
+            self.net.store("start")
+        # the first check sees the random initial state
+        self.check()
+        t_prev = time.perf_counter()
+        while True:
+            self.anneal_done_before, self.anneal_planned = 0, L
+            if not filling:
+                done, rate, setup, t_prev, sp = self.run_piece(L, L, t_prev)
+                self.speedup = min(4.0, max(0.5, sp)) if sp else self.speedup
+            else:
+                done, L, rate, setup, t_prev = self.run_filling(L, t_prev, reserve)
+            self.lengths.append((done, L))
+            if self.reason != "sweeps" or time_limit is None:
+                break
+            if restarts == "mixed" and filling:
+                self.reheat(L_double, t_prev)
+                break
+            L_double = L
+            L, filling = plan.next_anneal(L, restarts, t_prev - self.t_run, rate, setup, time_limit, filling)
+            if restarts == "mixed" and filling:
+                reserve = (1 - plan.mixed_fill) * (time_limit - (t_prev - self.t_run) - setup)
+            if L == 0:
+                self.reason = "time_limit"
+                break
+            if restarts == "reheat" and filling:
+                self.reheat(self.lengths[-1][1], t_prev)
+                break
+            self.restart()
+
+    def execute(self):
+        """Run the plan and return the run's figures (a dict for ``_solve``)."""
+        import brian2 as b2
+
+        sim, nR = self.sim, self.nR
+        b2.prefs.codegen.target = sim.codegen
+        b2.seed(sim.seed)
+        # Brian2 runs a full garbage collection before every run, which costs ~0.1 s in a
+        # process holding big graphs: objects that exist now are left out of it (gc.freeze)
+        freeze = hasattr(gc, "freeze") and gc.get_freeze_count() == 0
         try:
             if freeze:
                 gc.freeze()
-            if time_limit is not None:
-                net.store("start")
-            # the first check sees the random initial state
-            check()
-            t_prev = time.perf_counter()
-            while True:
-                running[1:] = [0, L]
-                if not filling:
-                    done, rate, setup, t_prev, sp = run_piece(L, L, t_prev)
-                    speedup = min(4.0, max(0.5, sp)) if sp else speedup
-                    lengths.append((done, L))
-                else:
-                    # the anneal that fills the time limit runs in two pieces: after _REPLAN_AT
-                    # of it the rest of the noise range is spread over the sweeps that fit in
-                    # the time left, at the speed just measured (the machine may have sped up
-                    # or slowed down since the plan was made)
-                    head = max(1, int(round(L * _REPLAN_AT)))
-                    done, rate, setup, t_prev, _ = run_piece(head, L, t_prev)
-                    if state["reason"] == "sweeps":
-                        left = time_limit - (t_prev - t_run[0]) - setup - reserve
-                        # with time kept for reheating, the anneal should end on its own
-                        tail = max(1, int(left * rate * speedup * (1.0 if reserve else _FILL_OVERSHOOT)))
-                        running[1:] = [done, head + tail]
-                        restart(*self._select(s_var.get_value().copy(), h_var.get_value().copy()))
-                        grp.namespace["gain_start"] = self.gain_start * (self.gain_stop / self.gain_start) ** (head / L)
-                        try:
-                            done2, rate, setup, t_prev, _ = run_piece(tail, tail, t_prev)
-                        finally:
-                            grp.namespace["gain_start"] = self.gain_start
-                        done, L = done + done2, head + tail
-                    lengths.append((done, L))
-                if state["reason"] != "sweeps" or time_limit is None:
-                    break
-                if plan == "mixed" and filling:
-                    reheat(L_double, t_prev)
-                    break
-                L_double = L
-                L, filling = _next_anneal(L, plan, t_prev - t_run[0], rate, setup, time_limit, filling)
-                if plan == "mixed" and filling:
-                    reserve = (1 - _MIXED_FILL) * (time_limit - (t_prev - t_run[0]) - setup)
-                if L == 0:
-                    state["reason"] = "time_limit"
-                    break
-                if plan == "reheat" and filling:
-                    reheat(lengths[-1][1], t_prev)
-                    break
-                restart()
+            self.anneal()
         except KeyboardInterrupt:
-            state["reason"] = "interrupted"
-            if running[0]:
-                done = int(round(net.t_ / dt_)) // K
-                state["sweeps_before"] += done
-                lengths.append((running[1] + done, running[2]))
+            self.reason = "interrupted"
+            if self.in_run:
+                done = self.sweeps_now()
+                self.sweeps_before += done
+                self.lengths.append((self.anneal_done_before + done, self.anneal_planned))
         finally:
-            b2.prefs.codegen.target = self.prev_target
+            b2.prefs.codegen.target = sim.prev_target
             if freeze:
                 gc.unfreeze()
         # the state the run ended in (checked at the last sweep boundary)
-        if state["reason"] != "interrupted":
-            check(final=True)
-        nflip += grp.nflip_[:nR]
-        nflip = np.rint(nflip).astype(np.int64).reshape(R, n)
-        return {"best": best, "spins": best_spins[self.inv], "trace": trace, "time_to_best": state["time_to_best"],
-                "setup_s": state.get("setup_s", time.perf_counter() - t_call),
-                "reason": state["reason"], "sweeps_done": state["sweeps_before"], "flips": int(nflip.sum()),
-                "anneals_done": sum(d / l for d, l in lengths), "anneal_sweeps": [d for d, _ in lengths],
-                "replica_best": replica_best, "node_flips": nflip[:, self.inv]}
+        if self.reason != "interrupted":
+            self.check(final=True)
+        nflip = self.nflip + self.grp.nflip_[:nR]
+        nflip = np.rint(nflip).astype(np.int64).reshape(sim.R, sim.n)
+        setup_s = self.setup_s if self.setup_s is not None else time.perf_counter() - self.t_call
+        return {"best": self.best, "spins": self.best_spins[sim.inv], "trace": self.trace,
+                "time_to_best": self.time_to_best, "setup_s": setup_s, "reason": self.reason,
+                "sweeps_done": self.sweeps_before, "flips": int(nflip.sum()),
+                "anneals_done": sum(d / l for d, l in self.lengths),
+                "anneal_sweeps": [d for d, _ in self.lengths],
+                "replica_best": self.replica_best, "node_flips": nflip[:, sim.inv]}

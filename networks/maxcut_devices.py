@@ -25,11 +25,12 @@ noiseless  exact weights, no noise: a plain Hopfield network descending to a loc
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from brian2 import nsecond, second, siemens, uS, volt
 
+from spikesyn.devices import pcm
 from spikesyn.errors import ParameterError
 
 __all__ = ["Device", "DEVICES", "get_device", "program"]
@@ -130,7 +131,6 @@ def program(w, device, rng):
     if device.kind in ("ideal", "noiseless") or w.size == 0:
         var = w ** 2 if device.kind == "ideal" else np.zeros_like(w)
         return {"w_eff": w.copy(), "var_read": var, "g_sum": np.zeros_like(w), "G_unit": 1.0}
-    from spikesyn.devices import pcm
 
     gmax = float(device.Gmax / siemens)
     wmax = float(np.max(np.abs(w))) or 1.0
@@ -151,8 +151,3 @@ def program(w, device, rng):
     # the RESET partner sits at Gmin (0 above Gmin): no current, no read noise
     return {"w_eff": sign * G / G_unit, "var_read": (sig / G_unit) ** 2, "g_sum": G,
             "G_unit": G_unit}
-
-
-def with_options(device, **changes):
-    """A copy of a device with some fields changed, e.g. ``with_options(d, levels=8)``."""
-    return replace(get_device(device), **changes)

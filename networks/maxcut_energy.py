@@ -41,22 +41,14 @@ from __future__ import annotations
 
 import numpy as np
 from brian2 import joule, nsecond, second, volt
-from brian2.units.fundamentalunits import Quantity, have_same_dimensions
+from brian2.units.fundamentalunits import Quantity
 
+from spikesyn.checks import quantity_in
 from spikesyn.energy import EnergyReport
+from spikesyn.energy_compare import comparison
 from spikesyn.errors import ParameterError
 
 __all__ = ["coupling_read_report", "flip_read_report", "operations", "maxcut_energy"]
-
-
-def _float_in(value, unit, unit_name, name):
-    if not (isinstance(value, Quantity) and have_same_dimensions(value, unit)) or np.ndim(value):
-        raise ParameterError(f"{name} must be a brian2 quantity in units of {unit_name}, "
-                             f"got {value!r}")
-    x = float(value / unit)
-    if not np.isfinite(x) or x < 0:
-        raise ParameterError(f"{name} must be finite and non-negative, got {value!r}")
-    return x
 
 
 def coupling_read_report(iu, iv, g_sum, node_flips, read_voltage=0.2 * volt,
@@ -108,7 +100,7 @@ def coupling_read_report(iu, iv, g_sum, node_flips, read_voltage=0.2 * volt,
     >>> coupling_read_report([0], [1], [1e-6], [[1, 1]], read_voltage=0.2)
     Traceback (most recent call last):
     ...
-    spikesyn.errors.ParameterError: read_voltage must be a brian2 quantity in units of volt, got 0.2
+    spikesyn.errors.ParameterError: read_voltage must be a brian2 quantity in units of V (for example 0.2*V), got 0.2
     """
     iu = np.asarray(iu, dtype=np.int64).ravel()
     iv = np.asarray(iv, dtype=np.int64).ravel()
@@ -127,8 +119,8 @@ def coupling_read_report(iu, iv, g_sum, node_flips, read_voltage=0.2 * volt,
                              f"(node_flips has {n} nodes)")
     if np.any(flips < 0) or not np.all(np.isfinite(g)) or np.any(g < 0):
         raise ParameterError("node_flips and g_sum must be non-negative")
-    per_read = (np.r_[g, g] * _float_in(read_voltage, volt, "volt", "read_voltage") ** 2
-                * _float_in(read_pulse, second, "second", "read_pulse"))
+    per_read = (np.r_[g, g] * quantity_in(read_voltage, volt, "read_voltage", low=0) ** 2
+                * quantity_in(read_pulse, second, "read_pulse", low=0))
     src = np.r_[iu, iv]
     reads = flips[:, src].astype(float)                    # (replicas, 2 m)
     per_syn = (reads * per_read[None, :]).ravel()
@@ -207,13 +199,12 @@ def maxcut_energy(result, figures=None):
     Returns
     -------
     dict
-        The keys of :func:`spikesyn.networks.energy_cli.comparison` (``events``,
+        The keys of :func:`spikesyn.energy_compare.comparison` (``events``,
         ``device_J``, ``per_synapse_J``, ``operations``, ``digital_J``,
         ``ratio_digital_over_device``, ``digital_neurons_J``, ``figures``) plus ``device``
         (preset name), ``n_synapses`` (over all replicas), ``read_voltage_V``,
         ``read_pulse_s`` and ``counted`` (one line saying what is counted).
     """
-    from .energy_cli import comparison
     report = flip_read_report(result)
     dev = result.couplings["device"]
     return {

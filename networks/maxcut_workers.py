@@ -49,6 +49,7 @@ import threading
 import time
 import traceback
 import warnings
+from dataclasses import replace
 
 import numpy as np
 
@@ -56,8 +57,6 @@ __all__ = ["solve_in_workers", "worker_seeds"]
 
 #: seconds the caller waits for the workers' results after Ctrl-C before ending them
 _INTERRUPT_GRACE_S = 30.0
-#: seconds between two progress calls (the workers report about once a second each)
-_PROGRESS_EVERY_S = 1.0
 
 
 def worker_seeds(seed, workers):
@@ -117,8 +116,8 @@ def _worker(j, job, stop, interrupt, results, parent_pid=None):
         results.put(("progress", j, dict(info)))
 
     try:
-        job = {**job, "progress": progress if job["progress"] else None}
-        res = _solve(**job, stop=stop, interrupt=interrupt)
+        job = replace(job, progress=progress if job.progress else None)
+        res = _solve(job, stop=stop, interrupt=interrupt)
         results.put(("result", j, res))
     except BaseException as exc:  # noqa: BLE001 - reported to the caller, which re-raises
         results.put(("error", j, (type(exc).__name__, traceback.format_exc())))
@@ -177,22 +176,24 @@ def _next_message(results_q, procs, results, errors):
 
 
 def solve_in_workers(job, workers):
-    """Run the solve described by ``job`` (the keyword arguments of ``maxcut._solve``) in
-    ``workers`` processes and merge their results (see the module docstring)."""
+    """Run the solve described by ``job`` (a :class:`~.maxcut.SolveJob`) in ``workers`` processes
+    and merge their results (see the module docstring). The caller's progress function is
+    called as often as the job's plan says (``progress_every_s``) with the merged figures."""
     ctx = _context()
-    seeds = worker_seeds(job["seed"], workers)
+    seeds = worker_seeds(job.seed, workers)
     stop, interrupt = ctx.Event(), ctx.Event()
     results_q = ctx.Queue()
-    user_progress = job["progress"]
-    t_call = job["t_call"]
+    user_progress = job.progress
+    t_call = job.t_call
+    progress_every_s = job.plan.progress_every_s
     procs = []
     for j, s in enumerate(seeds):
         # worker 0 goes on with the caller's generator (after programming); the others start
         # their own
-        rng = job["rng"] if j == 0 else np.random.default_rng(s)
+        rng = job.rng if j == 0 else np.random.default_rng(s)
         # the caller's progress function stays here (it may not survive pickling): a worker
         # reports to the queue, and the caller passes the merged figures on
-        wjob = {**job, "seed": s, "rng": rng, "progress": user_progress is not None}
+        wjob = replace(job, seed=s, rng=rng, progress=user_progress is not None)
         procs.append(ctx.Process(target=_worker, args=(j, wjob, stop, interrupt, results_q, os.getpid()),
                                  daemon=True,
                                  name=f"spikesyn-maxcut-{j}"))
@@ -217,7 +218,7 @@ def solve_in_workers(job, workers):
                 if kind == "progress":
                     latest[j] = payload
                     now = time.perf_counter()
-                    if user_progress is not None and now - last_progress >= _PROGRESS_EVERY_S:
+                    if user_progress is not None and now - last_progress >= progress_every_s:
                         last_progress = now
                         user_progress({"elapsed": now - t_call,
                                        "best": max(v["best"] for v in latest.values()),

@@ -43,12 +43,16 @@ import math
 import time
 from dataclasses import dataclass, field
 
+import brian2 as b2
 import numpy as np
 import scipy.linalg
 import scipy.optimize
 import scipy.special
 
-from spikesyn.errors import ParameterError
+from spikesyn.brian_settings import brian_settings
+from spikesyn.checks import integer_in, quantity_in, real_in
+from spikesyn.errors import ParameterError, ReservoirError
+from spikesyn.model import load_model
 
 __all__ = ["TASKS", "LIMITS", "ReservoirError", "ReservoirResult", "run_reservoir",
            "sine_square_series", "narma10_series", "binary_mask", "drive_currents",
@@ -80,10 +84,6 @@ CARD = "spin_torque_oscillator"
 #: the longest default integration step: well below the fastest relaxation the default card
 #: reaches within the current ranges used here (about 20 ns at 10 mA)
 MAX_DT = 2e-9   # seconds
-
-
-class ReservoirError(ParameterError):
-    """A reservoir argument is missing, of the wrong kind or out of range."""
 
 
 # --------------------------------------------------------------------------- closed forms
@@ -266,29 +266,13 @@ def simulate_oscillators(currents, theta, steps_per_node=10, p_start=None, overr
     >>> np.allclose(p, 1 / 7)
     True
     """
-    import brian2 as b2
-
-    import spikesyn as ss
-
-    model = ss.load_model(CARD)
+    model = load_model(CARD)
     kwargs = model.neuron_kwargs(**(overrides or {}))
     values = np.asarray(currents / b2.amp, dtype=float)
     n_times, n_osc = values.shape
     dt = theta / int(steps_per_node)
     drive = b2.TimedArray(values * b2.amp, dt=theta)
     kwargs["namespace"]["oscillator_drive"] = drive
-    b2.prefs.codegen.target = target
-    b2.seed(int(seed))
-    group = b2.NeuronGroup(n_osc, dt=dt, name="oscillators*", **kwargs)
-    group.run_regularly("I = oscillator_drive(t, i)", when="start", order=-1,
-                        name="oscillators_input*")
-    ns = kwargs["namespace"]
-    if p_start is None:
-        p_start = steady_power(values[0] * b2.amp, ns["Gamma_G"], ns["Q"], ns["sigma"])
-    group.p = np.asarray(p_start, dtype=float)
-    # recorded at the start of each node time: the value at the end of the previous one
-    monitor = b2.StateMonitor(group, "p", record=True, dt=theta, name="oscillators_p*")
-    net = b2.Network(group, monitor)
     say = progress or (lambda msg: None)
     wall0 = time.perf_counter()
 
@@ -296,7 +280,20 @@ def simulate_oscillators(currents, theta, steps_per_node=10, p_start=None, overr
         say(f"simulated {float(completed) * 100:5.1f} % of {n_times} node times "
             f"x {n_osc} oscillators ({time.perf_counter() - wall0:.0f} s)")
 
-    net.run((n_times + 1) * theta, report=report if progress else None, report_period=5 * b2.second)
+    with brian_settings(target=target):
+        b2.seed(int(seed))
+        group = b2.NeuronGroup(n_osc, dt=dt, name="oscillators*", **kwargs)
+        group.run_regularly("I = oscillator_drive(t, i)", when="start", order=-1,
+                            name="oscillators_input*")
+        ns = kwargs["namespace"]
+        if p_start is None:
+            p_start = steady_power(values[0] * b2.amp, ns["Gamma_G"], ns["Q"], ns["sigma"])
+        group.p = np.asarray(p_start, dtype=float)
+        # recorded at the start of each node time: the value at the end of the previous one
+        monitor = b2.StateMonitor(group, "p", record=True, dt=theta, name="oscillators_p*")
+        net = b2.Network(group, monitor)
+        net.run((n_times + 1) * theta, report=report if progress else None,
+                report_period=5 * b2.second, namespace={})
     return np.asarray(monitor.p, dtype=float).T[1:n_times + 1]
 
 
@@ -458,29 +455,18 @@ def _with_history(features, history):
 
 
 def _check_int(name, value):
-    lo, hi = LIMITS[name]
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
-        raise ReservoirError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
-    return int(value)
+    return integer_in(value, name, *LIMITS[name], error=ReservoirError)
 
 
 def _check_quantity(name, value):
-    import brian2 as b2
     lo, hi, unit_name, what = QUANTITY_LIMITS[name]
-    unit = getattr(b2, unit_name)
-    if not isinstance(value, b2.Quantity) or value.dim != unit.dim or np.ndim(value) != 0:
-        raise ReservoirError(f"{name} must be {what} with a unit (a brian2 quantity in "
-                             f"{unit_name}s), got {value!r}")
-    si = float(value / unit)
-    if not (math.isfinite(si) and lo <= si <= hi) or (name == "theta" and si <= 0):
-        raise ReservoirError(f"{name} must be in [{lo:g}, {hi:g}] {unit_name}, got {value!r}")
+    quantity_in(value, getattr(b2, unit_name), name, what, lo, hi, error=ReservoirError)
     return value
 
 
 def _check_overrides(overrides):
-    import spikesyn as ss
     try:
-        ss.load_model(CARD).namespace(**(overrides or {}))
+        load_model(CARD).namespace(**(overrides or {}))
     except ParameterError as exc:
         raise ReservoirError(str(exc)) from None
     return dict(overrides or {})
@@ -544,8 +530,6 @@ def run_reservoir(task="sine-square", n_nodes=24, theta=None, bias=None, amplitu
         Unknown task, counts out of range, a quantity without its unit or out of range: before
         anything is simulated.
     """
-    import brian2 as b2
-
     t_start = time.perf_counter()
     if task not in TASKS:
         raise ReservoirError(f"task must be one of {list(TASKS)}, got {task!r}")
@@ -572,8 +556,7 @@ def run_reservoir(task="sine-square", n_nodes=24, theta=None, bias=None, amplitu
     if washout >= length - 10:
         raise ReservoirError(f"washout ({washout} points) must leave at least 10 of the "
                              f"{length} points of each sequence")
-    if not (isinstance(ridge, (int, float)) and math.isfinite(ridge) and ridge >= 0):
-        raise ReservoirError(f"ridge must be a finite number >= 0, got {ridge!r}")
+    real_in(ridge, "ridge", 0, error=ReservoirError)
     if readout not in READOUTS:
         raise ReservoirError(f"readout must be one of {list(READOUTS)}, got {readout!r}")
     if readout == "logistic" and task != "sine-square":
@@ -582,8 +565,7 @@ def run_reservoir(task="sine-square", n_nodes=24, theta=None, bias=None, amplitu
         raise ReservoirError(f"target must be 'numpy' or 'cython', got {target!r}")
     say = progress or (lambda msg: None)
 
-    import spikesyn as ss
-    ns = ss.load_model(CARD).namespace(**overrides)
+    ns = load_model(CARD).namespace(**overrides)
     rng = np.random.default_rng([int(seed), 27])
     n_seq = n_train + n_test
     if task == "sine-square":

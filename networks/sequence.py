@@ -39,21 +39,27 @@ Examples
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
+from brian2 import (Hz, Network, NetworkOperation, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor,
+                    Synapses, TimedArray, ms, nS, prefs, second, siemens, uS, volt)
+from brian2 import seed as brian_seed
 
-from spikesyn.errors import SpikesynError
+from spikesyn import datasets
+from spikesyn.brian_settings import brian_settings
+from spikesyn.checks import integer_in, quantity_in, real_in
+from spikesyn.energy import EnergyReport, energy_of
+from spikesyn.energy_compare import operation_counts
+from spikesyn.errors import ParameterError, SequenceError, SpikesynError
+from spikesyn.model import load_model
+from spikesyn.networks.baselines import MLP, NearestNeighbour
+from spikesyn.randomstate import restore_network
 
 __all__ = ["SequenceError", "SequenceConfig", "SequenceNetwork", "SequenceResult",
            "build_network", "run_sequence", "check_config", "encode_frames",
            "assign_labels", "decode_frames", "hidden_fraction", "normalise_incoming"]
-
-
-class SequenceError(SpikesynError, ValueError):
-    """A sequence-learning argument is missing, of the wrong kind or out of range."""
 
 
 #: Size limits checked before any simulation (inclusive).
@@ -105,9 +111,7 @@ class SequenceConfig:
 
     def resolved(self):
         """A copy with the default quantities filled in."""
-        from brian2 import Hz, ms, nS, uS
-        import spikesyn as ss
-        card = ss.load_model(self.synapse_card)
+        card = load_model(self.synapse_card)
         return replace(
             self,
             frame=50 * ms if self.frame is None else self.frame,
@@ -126,26 +130,6 @@ SYNAPSE_DEFAULTS = {"gain": 3e-3, "p_reset": 0.005, "F_dep": 0.0}
 NEURON_DEFAULTS = {"theta_plus": 1e-3, "tau_theta": 1e4}   # volts, seconds (units added below)
 
 
-def _check_int(name, value):
-    lo, hi = LIMITS[name]
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise SequenceError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
-    if not lo <= int(value) <= hi:
-        raise SequenceError(f"{name} must be in [{lo}, {hi}], got {value}")
-
-
-def _check_quantity(name, value, unit_name, positive=True):
-    from brian2 import Hz, Quantity, have_same_dimensions, ms, nS
-    unit = {"time": ms, "rate": Hz, "conductance": nS}[unit_name]
-    if not isinstance(value, Quantity) or not have_same_dimensions(value, unit):
-        raise SequenceError(f"{name} must be a {unit_name} with Brian2 units (e.g. 100*ms for a "
-                            f"time), got {value!r}")
-    v = float(value / unit)
-    if not math.isfinite(v) or (positive and v <= 0) or v < 0:
-        raise SequenceError(f"{name} must be {'positive' if positive else 'non-negative'} and "
-                            f"finite, got {value!r}")
-
-
 def check_config(config):
     """Validate a :class:`SequenceConfig` (filled with defaults); raise :class:`SequenceError`.
 
@@ -153,17 +137,14 @@ def check_config(config):
     """
     if not isinstance(config, SequenceConfig):
         raise SequenceError(f"config must be a SequenceConfig, got {type(config).__name__}")
-    for name in LIMITS:
-        _check_int(name, getattr(config, name))
-    if isinstance(config.seed, bool) or not isinstance(config.seed, (int, np.integer)) \
-            or config.seed < 0:
-        raise SequenceError(f"seed must be a non-negative integer, got {config.seed!r}")
+    for name, (lo, hi) in LIMITS.items():
+        integer_in(getattr(config, name), name, lo, hi, error=SequenceError)
+    integer_in(config.seed, "seed", error=SequenceError)
     c = config.resolved()
-    _check_quantity("frame", c.frame, "time")
-    _check_quantity("tau_F", c.tau_F, "time")
-    _check_quantity("dt", c.dt, "time")
-    _check_quantity("input_rate", c.input_rate, "rate")
-    _check_quantity("w_inh", c.w_inh, "conductance", positive=False)
+    for name in ("frame", "tau_F", "dt"):
+        quantity_in(getattr(c, name), ms, name, "a time", 0, low_open=True, error=SequenceError)
+    quantity_in(c.input_rate, Hz, "input_rate", "a rate", 0, low_open=True, error=SequenceError)
+    quantity_in(c.w_inh, nS, "w_inh", "a conductance", 0, error=SequenceError)
     if float(c.frame / c.dt) < 2:
         raise SequenceError(f"frame ({c.frame}) must be at least 2 time steps dt ({c.dt})")
     try:
@@ -172,24 +153,19 @@ def check_config(config):
         raise SequenceError(f"occlusion must be a number in [0, 1], got {c.occlusion!r}") from None
     if isinstance(c.occlusion, bool) or not 0.0 <= occ <= 1.0:
         raise SequenceError(f"occlusion must be a number in [0, 1], got {c.occlusion!r}")
-    if not (isinstance(c.w_init, (int, float)) and 0.0 <= c.w_init <= 1.0):
-        raise SequenceError(f"w_init must be a number in [0, 1], got {c.w_init!r}")
-    if isinstance(c.w_norm, bool) or not (isinstance(c.w_norm, (int, float))
-                                          and 0.0 <= c.w_norm <= 1.0):
-        raise SequenceError(f"w_norm must be a number in [0, 1] (0: off), got {c.w_norm!r}")
+    real_in(c.w_init, "w_init", 0, 1, error=SequenceError)
+    real_in(c.w_norm, "w_norm", 0, 1, why=" (0: off)", error=SequenceError)
     if c.encoding not in ("total", "pixel"):
         raise SequenceError(f"encoding must be 'total' or 'pixel', got {c.encoding!r}")
     if c.decode not in ("mean", "sum"):
         raise SequenceError(f"decode must be 'mean' or 'sum', got {c.decode!r}")
-    import spikesyn as ss
-    syn = ss.load_model(c.synapse_card)
+    syn = load_model(c.synapse_card)
     if syn.kind != "synapse" or not {"F", "dG"} <= set(syn.variables):
         raise SequenceError(f"synapse card {c.synapse_card!r} must be a W + F synapse with "
                             f"variables dG and F (a memtransistor card)")
-    from spikesyn.errors import ParameterError
     try:   # units and ranges of the overrides (gamma_F included) are checked by the cards
         syn.synapse_kwargs(**_synapse_overrides(c, c.gamma_F))
-        ss.load_model(c.neuron_card).neuron_kwargs(**_neuron_overrides(c))
+        load_model(c.neuron_card).neuron_kwargs(**_neuron_overrides(c))
     except ParameterError as exc:
         raise SequenceError(str(exc)) from None
     return c
@@ -204,7 +180,6 @@ def _synapse_overrides(c, gamma_F):
 
 
 def _neuron_overrides(c):
-    from brian2 import second, volt
     ov = {"theta_plus": NEURON_DEFAULTS["theta_plus"] * volt,
           "tau_theta": NEURON_DEFAULTS["tau_theta"] * second}
     ov.update(c.neuron_overrides)
@@ -353,12 +328,9 @@ def build_network(config, rates, first_frame_mask):
     -------
     SequenceNetwork
     """
-    from brian2 import (Network, NetworkOperation, NeuronGroup, SpikeGeneratorGroup,
-                        SpikeMonitor, Synapses, TimedArray, second)
-    import spikesyn as ss
     c = config
-    syn_model = ss.load_model(c.synapse_card)
-    neu_model = ss.load_model(c.neuron_card)
+    syn_model = load_model(c.synapse_card)
+    neu_model = load_model(c.neuron_card)
     n_in = rates.shape[1]
     keep = TimedArray(np.where(first_frame_mask, 0.0, 1.0), dt=c.frame, name="stim_keep")
     idx, tim = poisson_spikes(rates, float(c.frame / second), float(c.dt / second),
@@ -437,12 +409,10 @@ def normalise_incoming(syn, post, n_post, target, span):
 
 
 def _load_card(name):
-    import spikesyn as ss
-    return ss.load_model(name)
+    return load_model(name)
 
 
 def _span(model, c=None):
-    from brian2 import siemens
     ov = {} if c is None else c.synapse_overrides
     g = {k: ov.get(k, model.parameters[k]) for k in ("Gmax", "Gmin")}
     return float((g["Gmax"] - g["Gmin"]) / siemens)
@@ -480,11 +450,23 @@ class SequenceResult:
         the synapse card's ``[events]``) in each simulated phase: ``train``, ``label`` and
         ``test_<model>`` for each spiking model tested (each test starts from the trained
         state, so a test's report is its own events only).
+    predictions : dict
+        ``{model: ndarray of int}``: the class predicted for every test frame (sequence after
+        sequence; -1: no labelled neuron answered).
+    truth : ndarray of int
+        The true class of every test frame, in the same order.
     operations : dict
         ``{phase: {"n_synaptic_events", "n_weight_updates", "n_neuron_updates"}}``: the same
         phases' digital operations (:func:`spikesyn.energy_compare.operation_counts` of the
         device synapses; weight updates only where a rule is on: training, and tests with
         ``gamma_F > 0``; one neuron update per excitatory neuron and time step).
+    debug : dict
+        What the tests of this module look into: ``train_spikes`` (output spikes during
+        training), ``label_counts`` (spike counts of each neuron per labelling exemplar),
+        ``neuron_labels`` and ``state`` (``{model: {variable: array}}``, the synapses' device
+        state, the input spike counts and the thresholds at the end of each model's test).
+    network : SequenceNetwork
+        The network, in the state the last test left it.
     """
 
     accuracy: dict
@@ -499,6 +481,8 @@ class SequenceResult:
     truth: object = field(default=None, repr=False)
     energy: dict = field(default_factory=dict, repr=False)
     operations: dict = field(default_factory=dict, repr=False)
+    debug: dict = field(default_factory=dict, repr=False)
+    network: object = field(default=None, repr=False)
 
     def to_dict(self):
         """A JSON-serialisable dict (predictions left out)."""
@@ -521,15 +505,12 @@ def _scores(correct, transforms, names):
 
 def _energy_snapshot(sn):
     """Cumulative device energy, spike counts and time step of the network now."""
-    import spikesyn as ss
-    return (ss.energy_of(sn.syn, sn.synapse_model), np.array(sn.input_count.count[:]),
+    return (energy_of(sn.syn, sn.synapse_model), np.array(sn.input_count.count[:]),
             np.array(sn.spikes.count[:]), int(round(float(sn.net.t / sn.config.dt))))
 
 
 def _phase_energy(sn, before, after, plastic):
     """EnergyReport and digital operation counts of the events between two snapshots."""
-    from spikesyn.energy import EnergyReport
-    from spikesyn.energy_compare import operation_counts
     (r0, in0, ex0, t0), (r1, in1, ex1, t1) = before, after
     report = EnergyReport(counts={k: v - r0.counts.get(k, 0) for k, v in r1.counts.items()},
                           per_event={k: v - r0.per_event[k] for k, v in r1.per_event.items()},
@@ -545,6 +526,21 @@ def _slot_counts(spikes, n_slots, steps_per_frame, dt, n_exc):
     counts = np.zeros((n_slots, n_exc))
     np.add.at(counts, (slot, np.asarray(spikes.i)), 1)
     return counts
+
+
+@dataclass
+class _Slots:
+    """The frame slots of one run: training presentations, then one labelling presentation of
+    each exemplar, then the test sequences (a slot lasts one frame)."""
+
+    rates: np.ndarray          # (n_slots, inputs) input rates, Hz
+    first: np.ndarray          # (n_slots,) whether a slot starts an object (state cleared)
+    label_start: int           # first labelling slot
+    test_start: int            # first test slot
+
+    @property
+    def n_slots(self):
+        return len(self.rates)
 
 
 def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp", "static"),
@@ -585,13 +581,34 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
     SequenceError
         Bad sizes, units or amounts, before any simulation starts.
     """
-    from brian2 import prefs, seed as brian_seed
-    from spikesyn import datasets
-    from spikesyn.randomstate import restore_network
-    from .baselines import MLP, NearestNeighbour
+    c = check_config(SequenceConfig() if config is None else config)
+    transforms, models = _check_choices(transforms, models)
+    tests, card_keys = _tests(c, models, variants)
+    say = progress or (lambda msg: None)
+    train, test = _data(c, transforms, amounts)   # still before any simulation
+    with brian_settings(target=target):
+        timing = {}
+        t0 = time.perf_counter()
+        slots = _slots(c, train, test)
+        sn, phases, trained, neuron_labels, debug = _train_and_label(c, slots, train, timing, say, t0)
+        preds, spf, debug["state"] = _test_models(sn, c, slots, test, tests, card_keys, neuron_labels,
+                                                  trained, phases, timing, say)
+        if baselines:
+            t3 = time.perf_counter()
+            preds.update(_baselines(c, train, test))
+            timing["baselines_s"] = time.perf_counter() - t3
+        timing["total_s"] = time.perf_counter() - t0
+        truth = np.repeat(test.labels, test.n_frames)
+        accuracy, by_frame, by_ft, occl = _score(preds, truth, test)
+        return SequenceResult(accuracy, by_frame, by_ft, occl, int((neuron_labels >= 0).sum()), spf,
+                              timing, _config_record(c, test), preds, truth,
+                              energy={k: r for k, (r, _) in phases.items()},
+                              operations={k: o for k, (_, o) in phases.items()},
+                              debug=debug, network=sn)
 
-    config = SequenceConfig() if config is None else config
-    c = check_config(config)
+
+def _check_choices(transforms, models):
+    """The test transforms and spiking models, checked."""
     transforms = tuple(datasets.TEST_TRANSFORMS if transforms is None else transforms)
     for t in transforms:
         if t not in datasets.TRANSFORMS:
@@ -601,13 +618,19 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
     models = tuple(models)
     if not set(models) <= {"st_stdp", "static"} or not models:
         raise SequenceError(f"models must be among ('st_stdp', 'static'), got {models!r}")
+    return transforms, models
+
+
+def _tests(c, models, variants):
+    """The spiking models to test, ``{name: settings}``, and the other card parameters that some
+    variant changes (checked: names, units, ranges, by the card where it can)."""
     base = {**_load_card(c.synapse_card).parameters, **_synapse_overrides(c, c.gamma_F)}
     base_dep, base_max = base["F_dep"], base["F_max"]
     tests = {}
     for name in models:
         tests[name] = {"tau_F": c.tau_F, "gamma_F": c.gamma_F if name == "st_stdp"
                        else 0.0 * c.gamma_F, "F_dep": base_dep, "F_max": base_max}
-    card_keys = set()  # other card parameters that some variant changes
+    card_keys = set()
     for name, v in (variants or {}).items():
         keys = {"tau_F", "gamma_F", "F_dep", "F_max", "F_clear_frames", "card"}
         if not isinstance(v, dict) or not set(v) <= keys or name in tests:
@@ -623,24 +646,26 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
         except SpikesynError as exc:
             raise SequenceError(f"variant {name!r}: {exc}") from None
         card_keys |= set(card)
-        clear = v.get("F_clear_frames", 0)
-        if isinstance(clear, bool) or not isinstance(clear, (int, np.integer)) \
-                or not 0 <= clear < c.n_frames:
-            raise SequenceError(f"variant {name!r}: F_clear_frames must be an integer in "
-                                f"[0, n_frames), got {clear!r}")
+        clear = integer_in(v.get("F_clear_frames", 0), f"variant {name!r}: F_clear_frames", 0,
+                           c.n_frames - 1, error=SequenceError)
         vc = replace(c, tau_F=v.get("tau_F", c.tau_F), gamma_F=v.get("gamma_F", c.gamma_F))
         extra = {k: v[k] for k in ("F_dep", "F_max") if k in v}
         if extra:
             vc = replace(vc, synapse_overrides={**c.synapse_overrides, **extra})
-        _check_quantity(f"{name}: tau_F", vc.tau_F, "time")
+        quantity_in(vc.tau_F, ms, f"variant {name!r}: tau_F", "a time", 0, low_open=True,
+                    error=SequenceError)
         check_config(vc)
         tests[name] = {"tau_F": vc.tau_F, "gamma_F": vc.gamma_F,
                        "F_dep": v.get("F_dep", base_dep), "F_max": v.get("F_max", base_max),
                        "F_clear_frames": int(clear), "card": dict(card)}
+    return tests, card_keys
+
+
+def _data(c, transforms, amounts):
+    """The training exemplars and the test sequences (the generator checks them too)."""
+
     amounts = dict(amounts or {})
     amounts["occlusion"] = float(c.occlusion)
-    say = progress or (lambda msg: None)
-    # data (checked by the generator too) -- still before any simulation
     try:
         train = datasets.make_training_set(c.n_classes, c.exemplars, c.size, seed=c.seed)
         test = datasets.make_test_set(c.n_classes, c.size, c.n_frames, seed=c.seed,
@@ -648,13 +673,14 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
                                       sequences_per_class=c.sequences_per_class, **amounts)
     except datasets.DatasetError as exc:
         raise SequenceError(str(exc)) from None
-    if target is not None:
-        prefs.codegen.target = target
-    timing = {}
-    t0 = time.perf_counter()
+    return train, test
 
+
+def _slots(c, train, test):
+    """Input rates of every frame slot: ``epochs`` shuffled passes over the exemplars (each
+    shown ``present_frames`` frames, then a blank), one labelling pass, the test frames."""
     rng = np.random.default_rng([c.seed, 4242])
-    total = float(c.input_rate / __import__("brian2").Hz)
+    total = float(c.input_rate / Hz)
     blank = np.zeros((1, c.size * c.size))
     P = c.present_frames
     if c.encoding == "pixel":       # rate per unit of pixel value, from the training images
@@ -668,28 +694,32 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
         for k in rng.permutation(len(train.images)):
             slots += [np.repeat(train_rates[k:k + 1], P, axis=0), blank]
             first += [True] + [False] * P
-    n_train = sum(len(s) for s in slots)
-    label_start = n_train
+    label_start = sum(len(s) for s in slots)
     for k in range(len(train.images)):
         slots += [np.repeat(train_rates[k:k + 1], P, axis=0), blank]
         first += [True] + [False] * P
     test_start = sum(len(s) for s in slots)
-    F = test.n_frames
     slots.append(enc(test.frames.reshape(-1, c.size, c.size)))
-    first += ([True] + [False] * (F - 1)) * test.n_sequences
-    rates = np.concatenate(slots)
-    first = np.asarray(first, dtype=bool)
-    n_slots = len(rates)
+    first += ([True] + [False] * (test.n_frames - 1)) * test.n_sequences
+    return _Slots(np.concatenate(slots), np.asarray(first, dtype=bool), label_start, test_start)
+
+
+def _train_and_label(c, slots, train, timing, say, t0):
+    """Build the network, train W on the exemplars, freeze it and label the neurons
+    (``timing["train_s"]`` counts from ``t0``).
+
+    Returns the network (stored as "trained"), the energy and operations of the two phases,
+    the energy snapshot of the trained state, the neuron labels and the debug record so far.
+    """
 
     brian_seed(c.seed)
-    sn = build_network(c, rates, first)
+    sn = build_network(c, slots.rates, slots.first)
     sn.set_learning(True)
     sn.normalising = True
     sn.set_short_term(0.0 * c.gamma_F)
-    steps_per_frame = int(round(float(c.frame / c.dt)))
     say(f"training on {len(train.images)} exemplars x {c.epochs} epochs")
     snaps = {"start": _energy_snapshot(sn)}
-    sn.net.run(label_start * c.frame, namespace={})
+    sn.net.run(slots.label_start * c.frame, namespace={})
     snaps["train"] = _energy_snapshot(sn)
     timing["train_s"] = time.perf_counter() - t0
     n_train_spikes = len(sn.spikes.t)
@@ -700,19 +730,34 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
                            float(c.w_norm) * c.size ** 2 * _span(sn.synapse_model, c),
                            _span(sn.synapse_model, c))
     sn.set_learning(False)
-    sn.net.run((test_start - label_start) * c.frame, namespace={})
+    sn.net.run((slots.test_start - slots.label_start) * c.frame, namespace={})
     snaps["label"] = _energy_snapshot(sn)
     phases = {"train": _phase_energy(sn, snaps["start"], snaps["train"], True),
               "label": _phase_energy(sn, snaps["train"], snaps["label"], False)}
-    counts = _slot_counts(sn.spikes, n_slots, steps_per_frame, c.dt, c.n_exc)
-    lab = counts[label_start:test_start].reshape(len(train.images), P + 1, c.n_exc).sum(1)
+    counts = _slot_counts(sn.spikes, slots.n_slots, _steps_per_frame(c), c.dt, c.n_exc)
+    lab = counts[slots.label_start:slots.test_start].reshape(len(train.images), c.present_frames + 1,
+                                                             c.n_exc).sum(1)
     neuron_labels = assign_labels(lab, train.labels, c.n_classes)
     timing["label_s"] = time.perf_counter() - t1
     sn.net.store("trained")
+    debug = {"train_spikes": n_train_spikes, "label_counts": lab, "neuron_labels": neuron_labels}
+    return sn, phases, snaps["label"], neuron_labels, debug
 
-    seq_starts = [s for s in range(test_start, n_slots) if first[s]]
-    truth = np.repeat(test.labels, F)
-    tnames = np.repeat(np.asarray(test.transforms, dtype=str), F)
+
+def _steps_per_frame(c):
+    return int(round(float(c.frame / c.dt)))
+
+
+def _test_models(sn, c, slots, test, tests, card_keys, neuron_labels, trained, phases, timing, say):
+    """Each spiking model on the test sequences, from the trained state and random state
+    (``trained``: the energy snapshot of that state).
+
+    Adds each test's energy to ``phases`` and its time to ``timing``; returns the predictions,
+    the output spikes per frame and the end state of each model.
+    """
+
+    F = test.n_frames
+    seq_starts = [s for s in range(slots.test_start, slots.n_slots) if slots.first[s]]
     preds, spf, state = {}, {}, {}
     card_base = {k: sn.syn.namespace[k] for k in card_keys}
     for name, v in tests.items():
@@ -727,10 +772,11 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
         for key in card_keys:    # the trained network's value unless this variant sets one
             sn.syn.namespace[key] = v.get("card", {}).get(key, card_base[key])
         say(f"testing {name} on {test.n_sequences} sequences x {F} frames")
-        sn.net.run((n_slots - test_start) * c.frame, namespace={})
-        phases[f"test_{name}"] = _phase_energy(sn, snaps["label"], _energy_snapshot(sn),
+        sn.net.run((slots.n_slots - slots.test_start) * c.frame, namespace={})
+        phases[f"test_{name}"] = _phase_energy(sn, trained, _energy_snapshot(sn),
                                                plastic=float(np.asarray(v["gamma_F"])) > 0)
-        counts = _slot_counts(sn.spikes, n_slots, steps_per_frame, c.dt, c.n_exc)[test_start:]
+        counts = _slot_counts(sn.spikes, slots.n_slots, _steps_per_frame(c), c.dt,
+                              c.n_exc)[slots.test_start:]
         preds[name] = decode_frames(counts, neuron_labels, c.n_classes, c.decode)
         spf[name] = float(counts.sum() / len(counts))
         timing[f"test_{name}_s"] = time.perf_counter() - t2
@@ -738,15 +784,22 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
                        if v in sn.synapse_model.variables}
         state[name]["input_spikes"] = np.array(sn.input_count.count[:])
         state[name]["theta"] = np.array(sn.exc.theta[:])
-    if baselines:
-        t3 = time.perf_counter()
-        X = test.frames.reshape(test.n_sequences * F, -1)
-        for name, model in (("nearest_neighbour", NearestNeighbour()),
-                            ("mlp", MLP(seed=c.seed))):
-            preds[name] = model.fit(train.X, train.labels).predict(X)
-        timing["baselines_s"] = time.perf_counter() - t3
-    timing["total_s"] = time.perf_counter() - t0
+    return preds, spf, state
 
+
+def _baselines(c, train, test):
+    """Predictions of the nearest neighbour and the MLP fitted on the same exemplars."""
+
+    X = test.frames.reshape(test.n_sequences * test.n_frames, -1)
+    return {name: model.fit(train.X, train.labels).predict(X)
+            for name, model in (("nearest_neighbour", NearestNeighbour()), ("mlp", MLP(seed=c.seed)))}
+
+
+def _score(preds, truth, test):
+    """Accuracy per model and transform, per frame, per frame and transform, and over the
+    occlusion bins."""
+    F = test.n_frames
+    tnames = np.repeat(np.asarray(test.transforms, dtype=str), F)
     accuracy, by_frame, by_ft, occl = {}, {}, {}, {"bins": list(OCCLUSION_BINS)}
     hid = hidden_fraction(test.frames).reshape(-1)
     bins = np.digitize(hid, OCCLUSION_BINS) - 1
@@ -760,17 +813,16 @@ def run_sequence(config=None, transforms=None, baselines=True, models=("st_stdp"
             sel = tnames == "occlude"
             occl[name] = [float(correct[sel & (bins == b)].mean()) if np.any(sel & (bins == b))
                           else float("nan") for b in range(len(OCCLUSION_BINS) - 1)]
+    return accuracy, by_frame, by_ft, occl
+
+
+def _config_record(c, test):
+    """The run's settings as plain data (quantities as strings) for the result."""
+
     cfg = {k: (str(v) if hasattr(v, "dim") else v) for k, v in asdict(c).items()
            if k not in ("synapse_overrides", "neuron_overrides")}
     cfg["synapse_overrides"] = {k: str(v) for k, v in _synapse_overrides(c, c.gamma_F).items()}
     cfg["neuron_overrides"] = {k: str(v) for k, v in _neuron_overrides(c).items()}
     cfg["transforms"] = list(test.transform_names)
     cfg["target"] = prefs.codegen.target
-    res = SequenceResult(accuracy, by_frame, by_ft, occl, int((neuron_labels >= 0).sum()), spf,
-                         timing, cfg, preds, truth,
-                         energy={k: r for k, (r, _) in phases.items()},
-                         operations={k: o for k, (_, o) in phases.items()})
-    res.debug = {"train_spikes": n_train_spikes, "label_counts": lab,
-                 "neuron_labels": neuron_labels, "state": state}
-    res.network = sn
-    return res
+    return cfg

@@ -53,18 +53,21 @@ import gc
 import math
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+from brian2 import (Network, NeuronGroup, Quantity, SpikeGeneratorGroup, StateMonitor, Synapses, ms,
+                    second, siemens, uS)
+from brian2 import seed as brian_seed
+from brian2.units.fundamentalunits import DimensionMismatchError, fail_for_dimension_mismatch
+from brian2.utils.logger import catch_logs, get_logger
 
-from spikesyn.errors import SpikesynError
+from spikesyn.energy import energy_of
+from spikesyn.errors import SupervisedError
+from spikesyn.model import load_model
 
 __all__ = ["SupervisedError", "LEARNERS", "SupervisedConfig", "SupervisedResult",
            "train_supervised", "pairing_step", "SupervisedNetwork", "build_network"]
-
-
-class SupervisedError(SpikesynError, ValueError):
-    """A setting of the supervised learner is missing, of the wrong kind or out of range."""
 
 
 #: Learner name -> its synapse card. The card overrides each learner needs (trace time
@@ -126,8 +129,6 @@ class SupervisedConfig:
 
 
 def _check_config(learner, c):
-    from brian2 import Quantity, ms, second, siemens, uS
-    from brian2.units.fundamentalunits import DimensionMismatchError, fail_for_dimension_mismatch
     if learner not in LEARNERS:
         raise SupervisedError(f"learner must be one of {sorted(LEARNERS)}, got {learner!r}")
     for name, lo in (("epochs", 1), ("batch", 1), ("read_pulses", 1), ("transfer_every", 1),
@@ -155,7 +156,6 @@ def _check_config(learner, c):
 
 
 def _overrides(learner, model, c, dt):
-    from brian2 import second
     ov = {"tau_pre": _TRACE_STEPS * dt, "tau_post": _TRACE_STEPS * dt}
     if learner == "ideal":
         ov["transfer_every"] = 1e12            # never: a pure, unbounded, linear weight
@@ -227,10 +227,7 @@ def build_network(learner, n_pixels, n_classes, config, dt):
     -------
     SupervisedNetwork
     """
-    from brian2 import (Network, NeuronGroup, SpikeGeneratorGroup, StateMonitor, Synapses,
-                        ms)
-    import spikesyn as ss
-    model = ss.load_model(LEARNERS[learner])
+    model = load_model(LEARNERS[learner])
     ov = _overrides(learner, model, config, dt)
     kw = model.synapse_kwargs(**ov)
     n_in = n_pixels + 1
@@ -310,7 +307,6 @@ class _Schedule:
 
     def run(self):
         """Run the network over the schedule; return the net input (k, n_reads), siemens x gain."""
-        from brian2 import second
         sn = self.sn
         dt_s = float(sn.dt / second)
         for group, lst in ((sn.inputs, self.inp), (sn.teacher, self.teach)):
@@ -319,7 +315,7 @@ class _Schedule:
             group.set_spikes(idx, steps * dt_s * second)
         n_steps = self.cursor - self.step
         rec_from = self.step
-        sn.net.run(n_steps * sn.dt)
+        sn.net.run(n_steps * sn.dt, namespace={})
         out = np.zeros((sn.n_classes, len(self.windows)))
         if self.windows:
             t = np.rint(np.asarray(sn.monitor.t_[:]) / dt_s).astype(np.int64)
@@ -427,10 +423,6 @@ def train_supervised(learner, train, test, config=None, progress=None, **setting
     >>> r.counters["n_transfers"]                                       # doctest: +SKIP
     0.0
     """
-    from brian2 import seed as brian_seed, siemens, start_scope
-    from brian2.utils.logger import catch_logs, get_logger
-    from dataclasses import replace
-    import spikesyn as ss
     c = SupervisedConfig() if config is None else config
     unknown = sorted(set(settings) - set(SupervisedConfig.__dataclass_fields__))
     if unknown:
@@ -443,7 +435,6 @@ def train_supervised(learner, train, test, config=None, progress=None, **setting
     if Xtr.shape[1] != Xte.shape[1]:
         raise SupervisedError(f"train has {Xtr.shape[1]} pixels per image, test {Xte.shape[1]}")
     k = int(max(ytr.max(), yte.max())) + 1
-    start_scope()
     brian_seed(c.seed)
     sn = build_network(learner, Xtr.shape[1], k, c, dt)
     ns = sn.namespace
@@ -507,7 +498,7 @@ def train_supervised(learner, train, test, config=None, progress=None, **setting
                       f"those pulse probabilities were clipped to 1", stacklevel=2)
     counters = {v: float(np.sum(getattr(sn.syn, v)[:])) for v in sn.model.variables
                 if v.startswith("n_") and v in sn.syn.variables}
-    report = ss.energy_of(sn.syn, sn.model)
+    report = energy_of(sn.syn, sn.model)
     cfg = {"learner": learner, "card": LEARNERS[learner], "epochs": c.epochs, "batch": c.batch,
            "lr": str(lr), "lr_end": c.lr_end, "beta": str(beta), "read_pulses": c.read_pulses,
            "transfer_every": c.transfer_every if learner == "two_tier" else None,

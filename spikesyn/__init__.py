@@ -8,6 +8,8 @@ Load a model card and hand its arguments to Brian2::
     S = Synapses(pre, post, **pcm.synapse_kwargs())
 """
 
+import importlib
+
 __version__ = "0.1.0"
 
 # Every name is imported on first use, so that ``import spikesyn`` (and the ``spikesyn``
@@ -25,7 +27,7 @@ _LAZY = {
     "ParameterError": "spikesyn.errors",
     "SpikesynError": "spikesyn.errors",
     "UnknownModelError": "spikesyn.errors",
-    "GraphFormatError": "spikesyn.graphio",
+    "GraphFormatError": "spikesyn.errors",
     "read_graph": "spikesyn.graphio",
     "Model": "spikesyn.model",
     "load_model": "spikesyn.model",
@@ -33,6 +35,7 @@ _LAZY = {
     "HopfieldSampler": "spikesyn.networks.hopfield_sampler",
     "MaxCutResult": "spikesyn.networks.maxcut",
     "AnnealSchedule": "spikesyn.networks.maxcut",
+    "AnnealPlan": "spikesyn.networks.maxcut",
     "quiet": "spikesyn.messages",
     "sweep": "spikesyn.sweeps",
     "SweepError": "spikesyn.sweeps",
@@ -44,7 +47,6 @@ __all__ = sorted(_LAZY)
 
 def __getattr__(name):
     if name in _LAZY:
-        import importlib
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value

@@ -94,6 +94,8 @@ def format_model(model):
             lines.append(line)
             if row["doc"]:
                 lines.append(f"    {row['doc']}")
+    for name, spec in model.functions.items():
+        lines.append(f"function {name}() (default: Brian2's {spec['default']}): {spec['doc']}")
     return "\n".join(lines)
 
 

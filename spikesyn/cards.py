@@ -16,20 +16,28 @@ from importlib import resources
 from pathlib import Path
 
 from brian2 import Equations, NeuronGroup, Synapses, second
+from brian2.codegen.translation import analyse_identifiers
+from brian2.core.functions import DEFAULT_FUNCTIONS
+from brian2.core.variables import Subexpression
 from brian2.equations.unitcheck import check_units_statements
 from brian2.parsing.expressions import is_boolean_expression
 from brian2.units.fundamentalunits import DimensionMismatchError
+from brian2.utils.stringtools import get_identifiers
 
 from spikesyn.devices.kernels import kernels_used
-from spikesyn.errors import CardError, UnknownModelError
+from spikesyn.errors import CardError, ParameterError, UnknownModelError
 from spikesyn.units import parse_unit
 
 KINDS = ("neuron", "synapse")
 _REQUIRED = ("name", "kind", "summary", "references", "equations")
-_KNOWN_TOP = set(_REQUIRED) | {"description", "parameters", "initial", "events", "requires", "family", "short_term"}
+_KNOWN_TOP = set(_REQUIRED) | {"description", "parameters", "functions", "initial", "events", "requires", "family",
+                                "short_term"}
 _NEURON_CODE = ("threshold", "reset", "refractory")
 _SYNAPSE_CODE = ("on_pre", "on_post")
 _KNOWN_EQUATION_FIELDS = {"model", "method"} | set(_NEURON_CODE) | set(_SYNAPSE_CODE)
+#: the Brian2 functions a card's ``[functions]`` entry may name as its default implementation
+FUNCTION_DEFAULTS = ("randn", "rand")
+_FUNCTION_KEYS = {"default", "doc"}
 
 
 def models_dir():
@@ -72,13 +80,12 @@ def available_models(kind=None):
     >>> "lif" in ss.available_models("neuron")
     True
     """
-    names = sorted(shipped_cards())
+    cards = shipped_cards()
     if kind is None:
-        return names
+        return sorted(cards)
     if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-    from spikesyn.model import load_model  # model.py builds on this module
-    return [name for name in names if load_model(name).kind == kind]
+        raise ParameterError(f"kind must be one of {KINDS}, got {kind!r}")
+    return sorted(name for name, path in cards.items() if read_card(path)["kind"] == kind)
 
 
 def resolve_card_path(name_or_path):
@@ -172,6 +179,7 @@ def validate_card(data, source):
     if not isinstance(refs, list) or not refs or not all(isinstance(r, str) and r.strip() for r in refs):
         raise CardError(source, "references", "must be a non-empty list of strings (DOI or arXiv id)")
     data["_parameters"], data["_units"], data["_ranges"] = _read_parameters(data.get("parameters", {}), source)
+    _check_functions(data, source)
     _check_equation_fields(data, source)
     _check_with_brian(data, source)
     _check_events(data, source)
@@ -244,6 +252,45 @@ def _check_provenance(spec, source, field):
                         if cited is None else "has both a source and placeholder = true: keep one")
 
 
+def _check_functions(data, source):
+    """``[functions]``: each a table with ``default`` (one of :data:`FUNCTION_DEFAULTS`) and
+    ``doc``, named like no parameter."""
+    table = data.get("functions", {})
+    if not isinstance(table, dict):
+        raise CardError(source, "functions", "must be a table of function tables")
+    for name, spec in table.items():
+        field = f"functions.{name}"
+        if not isinstance(spec, dict):
+            raise CardError(source, field, "must be a table with default and doc")
+        unknown = set(spec) - _FUNCTION_KEYS
+        if unknown:
+            raise CardError(source, f"{field}.{sorted(unknown)[0]}",
+                            f"is not a function field (known: {', '.join(sorted(_FUNCTION_KEYS))})")
+        if not name.isidentifier() or name in data["_parameters"]:
+            raise CardError(source, field, "must be an identifier that names no parameter")
+        if spec.get("default") not in FUNCTION_DEFAULTS:
+            raise CardError(source, f"{field}.default",
+                            f"must be one of {', '.join(FUNCTION_DEFAULTS)} (Brian2's functions), "
+                            f"got {spec.get('default')!r}")
+        if not isinstance(spec.get("doc"), str) or not spec["doc"].strip():
+            raise CardError(source, f"{field}.doc", "must say what the function returns")
+
+
+def card_functions(functions):
+    """The default implementations of a card's ``[functions]``: ``{name: brian2 Function}``.
+
+    A builder may pass another function of the same meaning under the same name in the
+    namespace (the card's code calls it by that name).
+
+    Examples
+    --------
+    >>> f = card_functions({"read_noise": {"default": "randn", "doc": "a standard normal number"}})
+    >>> f["read_noise"] is DEFAULT_FUNCTIONS["randn"]
+    True
+    """
+    return {name: DEFAULT_FUNCTIONS[spec["default"]] for name, spec in functions.items()}
+
+
 def _check_equation_fields(data, source):
     eqs = data["equations"]
     if not isinstance(eqs, dict) or "model" not in eqs:
@@ -271,6 +318,7 @@ def _check_with_brian(data, source):
     """
     eqs = data["equations"]
     namespace = dict(data["_parameters"])
+    namespace.update(card_functions(data.get("functions", {})))
     namespace.update(kernels_used(*eqs.values()))
     try:
         with _runtime_device():
@@ -308,7 +356,6 @@ def _naming_parameters(error, data):
     expression, in SI base units)."""
     if "unit" not in error.problem:
         return error
-    from brian2.utils.stringtools import get_identifiers
     quoted = re.findall(r"(?:Expression|statement) '([^']*)'|statement \"([^\"]*)\"", error.problem)
     text = " ".join(a or b for a, b in quoted) or error.problem
     used = sorted(get_identifiers(text) & set(data["_units"]))
@@ -391,8 +438,6 @@ def _resolve(names, group, variables):
     Identifiers used inside subexpressions are resolved too, since Brian2 substitutes them
     into the code that refers to the subexpression.
     """
-    from brian2.core.variables import Subexpression
-    from brian2.utils.stringtools import get_identifiers
 
     resolved = dict(variables)
     pending, seen = set(names), set()
@@ -407,7 +452,6 @@ def _resolve(names, group, variables):
 
 
 def _check_expression(expr, group, variables, source, field, allow_time=False):
-    from brian2.utils.stringtools import get_identifiers
     if allow_time:
         try:
             parse_unit(expr)  # a literal like "2*ms" is fine
@@ -426,8 +470,6 @@ def _check_expression(expr, group, variables, source, field, allow_time=False):
 
 
 def _check_statements(code, group, variables, source, field):
-    from brian2.codegen.translation import analyse_identifiers
-    from brian2.utils.stringtools import get_identifiers
     try:
         # names assigned in the code before use are temporaries, not symbols to resolve
         _check_required_neighbours(get_identifiers(code), group, variables, source, field)

@@ -54,17 +54,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import ndimage
 
-from spikesyn.errors import SpikesynError
+from spikesyn.checks import integer_in
+from spikesyn.errors import DatasetError
 
 __all__ = [
     "DatasetError", "ImageSet", "SequenceSet", "SHAPE_NAMES", "TRANSFORMS", "DEFAULT_AMOUNTS",
     "SIZE_RANGE", "MAX_CLASSES", "class_names", "make_classes", "make_training_set",
     "make_sequence", "make_test_set", "make_labelled_set",
 ]
-
-
-class DatasetError(SpikesynError, ValueError):
-    """An argument of a data set generator is missing, of the wrong kind or out of range."""
 
 
 #: Smallest and largest image side, in pixels.
@@ -227,20 +224,6 @@ def _class_strokes(n_classes, seed):
 # argument checks
 # --------------------------------------------------------------------------------------------
 
-def _check_int(name, value, lo, hi):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise DatasetError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
-    if not lo <= int(value) <= hi:
-        raise DatasetError(f"{name} must be in [{lo}, {hi}], got {value}")
-    return int(value)
-
-
-def _check_seed(seed):
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or int(seed) < 0:
-        raise DatasetError(f"seed must be a non-negative integer, got {seed!r}")
-    return int(seed)
-
-
 def _check_amounts(amounts):
     unknown = sorted(set(amounts) - set(DEFAULT_AMOUNTS))
     if unknown:
@@ -298,8 +281,8 @@ def class_names(n_classes, seed=0):
     >>> class_names(16)[-2:]
     ('glyph14', 'glyph15')
     """
-    n = _check_int("n_classes", n_classes, 1, MAX_CLASSES)
-    _check_seed(seed)
+    n = integer_in(n_classes, "n_classes", 1, MAX_CLASSES, error=DatasetError)
+    integer_in(seed, "seed", error=DatasetError)
     return tuple(SHAPE_NAMES[i] if i < len(SHAPE_NAMES) else f"glyph{i}" for i in range(n))
 
 
@@ -330,9 +313,9 @@ def make_classes(n_classes, size=28, seed=0):
     >>> imgs.shape, float(imgs.min()), float(imgs.max())
     ((5, 16, 16), 0.0, 1.0)
     """
-    n = _check_int("n_classes", n_classes, 1, MAX_CLASSES)
-    size = _check_int("size", size, *SIZE_RANGE)
-    seed = _check_seed(seed)
+    n = integer_in(n_classes, "n_classes", 1, MAX_CLASSES, error=DatasetError)
+    size = integer_in(size, "size", *SIZE_RANGE, error=DatasetError)
+    seed = integer_in(seed, "seed", error=DatasetError)
     return np.stack([_render(s, size) for s in _class_strokes(n, seed)])
 
 
@@ -402,10 +385,10 @@ def make_training_set(n_classes, exemplars_per_class=5, size=28, seed=0, variati
     >>> ts.images.shape, ts.labels.tolist(), ts.class_names
     ((6, 20, 20), [0, 0, 1, 1, 2, 2], ('circle', 'square', 'triangle'))
     """
-    n = _check_int("n_classes", n_classes, 1, MAX_CLASSES)
-    m = _check_int("exemplars_per_class", exemplars_per_class, 1, 1000)
-    size = _check_int("size", size, *SIZE_RANGE)
-    seed = _check_seed(seed)
+    n = integer_in(n_classes, "n_classes", 1, MAX_CLASSES, error=DatasetError)
+    m = integer_in(exemplars_per_class, "exemplars_per_class", 1, 1000, error=DatasetError)
+    size = integer_in(size, "size", *SIZE_RANGE, error=DatasetError)
+    seed = integer_in(seed, "seed", error=DatasetError)
     strokes = _class_strokes(n, seed)
     images, labels = [], []
     for k, s in enumerate(strokes):
@@ -457,10 +440,10 @@ def make_labelled_set(n_classes, n_per_class, size=16, seed=0, rotation=15.0, sh
     >>> train.X.shape, train.labels.tolist()[:5]
     ((12, 256), [0, 0, 0, 0, 1])
     """
-    n = _check_int("n_classes", n_classes, 1, MAX_CLASSES)
-    m = _check_int("n_per_class", n_per_class, 1, 100_000)
-    size = _check_int("size", size, *SIZE_RANGE)
-    seed = _check_seed(seed)
+    n = integer_in(n_classes, "n_classes", 1, MAX_CLASSES, error=DatasetError)
+    m = integer_in(n_per_class, "n_per_class", 1, 100_000, error=DatasetError)
+    size = integer_in(size, "size", *SIZE_RANGE, error=DatasetError)
+    seed = integer_in(seed, "seed", error=DatasetError)
     limits = {"rotation": (0.0, 180.0), "shift": (0.0, size / 4), "scale": (0.0, 0.5),
               "noise": (0.0, 2.0)}
     given = {"rotation": rotation, "shift": shift, "scale": scale, "noise": noise}
@@ -619,8 +602,8 @@ def make_sequence(image, transform, n_frames=20, seed=0, **amounts):
     """
     img = _check_image(image)
     transform = _check_transform(transform)
-    n = _check_int("n_frames", n_frames, 1, MAX_FRAMES)
-    seed = _check_seed(seed)
+    n = integer_in(n_frames, "n_frames", 1, MAX_FRAMES, error=DatasetError)
+    seed = integer_in(seed, "seed", error=DatasetError)
     a = _check_amounts(amounts)
     rng = np.random.default_rng([seed, 2718])
     # draw the random choices always, in a fixed order, so each does not depend on the transform
@@ -763,11 +746,11 @@ def make_test_set(n_classes, size=28, n_frames=20, seed=0, transforms=TEST_TRANS
     >>> ts.frames.shape, ts.labels.tolist(), ts.transforms
     ((6, 5, 16, 16), [0, 1, 2, 0, 1, 2], ('rotate', 'rotate', 'rotate', 'noise', 'noise', 'noise'))
     """
-    n = _check_int("n_classes", n_classes, 1, MAX_CLASSES)
-    size = _check_int("size", size, *SIZE_RANGE)
-    nf = _check_int("n_frames", n_frames, 1, MAX_FRAMES)
-    seed = _check_seed(seed)
-    reps = _check_int("sequences_per_class", sequences_per_class, 1, 1000)
+    n = integer_in(n_classes, "n_classes", 1, MAX_CLASSES, error=DatasetError)
+    size = integer_in(size, "size", *SIZE_RANGE, error=DatasetError)
+    nf = integer_in(n_frames, "n_frames", 1, MAX_FRAMES, error=DatasetError)
+    seed = integer_in(seed, "seed", error=DatasetError)
+    reps = integer_in(sequences_per_class, "sequences_per_class", 1, 1000, error=DatasetError)
     if isinstance(transforms, str):
         transforms = (transforms,)
     transforms = tuple(transforms)

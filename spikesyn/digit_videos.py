@@ -62,7 +62,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from spikesyn.datasets import DatasetError, _check_int, _check_seed, _translation_path, _warp
+from spikesyn.checks import integer_in, real_in
+from spikesyn.datasets import DatasetError, _translation_path, _warp
 from spikesyn.digits import DigitSet
 
 __all__ = ["CONDITIONS", "OCCLUDED", "VideoSet", "make_videos", "bar_cover"]
@@ -182,26 +183,6 @@ def _check_digits(digits):
     return digits
 
 
-def _check_fraction(name, value, lo_open, hi):
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        v = None
-    if v is None or isinstance(value, bool) or not np.isfinite(v) or not lo_open < v <= hi:
-        raise DatasetError(f"{name} must be a number in ({lo_open}, {hi}], got {value!r}")
-    return v
-
-
-def _check_range(name, value, lo, hi):
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        v = None
-    if v is None or isinstance(value, bool) or not np.isfinite(v) or not lo <= v <= hi:
-        raise DatasetError(f"{name} must be a finite number in [{lo}, {hi}], got {value!r}")
-    return v
-
-
 def _drifting(image, n_frames, drift, direction_deg):
     """(n_frames, H, W): ``image`` moving ``drift`` px per frame, bouncing off the edges."""
     if drift == 0 or not np.any(image > 1e-3):
@@ -287,18 +268,18 @@ def make_videos(digits, condition, n_videos=300, n_frames=20, occluder_width=0.8
     >>> make_videos(digits, "rotate")
     Traceback (most recent call last):
     ...
-    spikesyn.datasets.DatasetError: condition must be one of ['untransformed', 'occlude_erase', \
+    spikesyn.errors.DatasetError: condition must be one of ['untransformed', 'occlude_erase', \
 'occlude_bright', 'noise', 'shuffled'], got 'rotate'
     """
     digits = _check_digits(digits)
     if condition not in CONDITIONS:
         raise DatasetError(f"condition must be one of {list(CONDITIONS)}, got {condition!r}")
-    n_videos = _check_int("n_videos", n_videos, 1, MAX_VIDEOS)
-    n_frames = _check_int("n_frames", n_frames, 1, MAX_FRAMES)
-    occluder_width = _check_fraction("occluder_width", occluder_width, 0.0, 1.0)
-    noise_std = _check_range("noise_std", noise_std, 0.0, np.inf)
-    seed = _check_seed(seed)
-    drift = _check_range("drift", drift, 0.0, MAX_DRIFT)
+    n_videos = integer_in(n_videos, "n_videos", 1, MAX_VIDEOS, error=DatasetError)
+    n_frames = integer_in(n_frames, "n_frames", 1, MAX_FRAMES, error=DatasetError)
+    occluder_width = real_in(occluder_width, "occluder_width", 0.0, 1.0, low_open=True, error=DatasetError)
+    noise_std = real_in(noise_std, "noise_std", 0.0, error=DatasetError)
+    seed = integer_in(seed, "seed", error=DatasetError)
+    drift = real_in(drift, "drift", 0.0, MAX_DRIFT, error=DatasetError)
 
     choice_rng, direction_rng, noise_rng, shuffle_rng, drift_rng = (
         np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5))

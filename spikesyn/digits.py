@@ -45,7 +45,8 @@ from importlib import resources
 import numpy as np
 from scipy import ndimage
 
-from spikesyn.datasets import DatasetError, _check_int, _check_seed
+from spikesyn.checks import integer_in
+from spikesyn.datasets import DatasetError
 
 __all__ = ["DigitSet", "SPLITS", "PER_CLASS", "SOURCE_SIZE", "load_digits"]
 
@@ -195,11 +196,11 @@ def load_digits(size=14, split="train", seed=0, n_train=300, n_validation=50, n_
     >>> d.images.shape
     (10, 784)
     """
-    size = _check_int("size", size, 1, SOURCE_SIZE)
+    size = integer_in(size, "size", 1, SOURCE_SIZE, error=DatasetError)
     if split not in SPLITS:
         raise DatasetError(f"split must be one of {list(SPLITS)}, got {split!r}")
-    seed = _check_seed(seed)
-    counts = tuple(_check_int(name, value, 0, PER_CLASS) for name, value in
+    seed = integer_in(seed, "seed", error=DatasetError)
+    counts = tuple(integer_in(value, name, 0, PER_CLASS, error=DatasetError) for name, value in
                    (("n_train", n_train), ("n_validation", n_validation), ("n_test", n_test)))
     if sum(counts) > PER_CLASS:
         raise DatasetError(f"n_train + n_validation + n_test = {' + '.join(map(str, counts))} = "

@@ -15,6 +15,7 @@ from brian2.devices.device import runtime_device
 from brian2.units.fundamentalunits import Quantity
 
 from spikesyn.errors import ParameterError
+from spikesyn.plot import plot_histogram
 from spikesyn.readable import format_si
 
 
@@ -44,8 +45,7 @@ class EnergyReport:
             self.total = Quantity(float(np.sum(np.asarray(self.per_synapse))), dim=joule.dim)
 
     def plot_histogram(self, target, bins=30):
-        """Per-synapse energy histogram and per-event bars; see :func:`spikesyn.energy_compare.plot_histogram`."""
-        from spikesyn.energy_compare import plot_histogram
+        """Per-synapse energy histogram and per-event bars; see :func:`spikesyn.plot.plot_histogram`."""
         return plot_histogram(self, target, bins=bins)
 
     def __str__(self):
@@ -212,3 +212,38 @@ class EnergyMonitor(StateMonitor):
     def total(self):
         """Joules spent by the recorded synapses up to each of :attr:`times`."""
         return Quantity(np.asarray(self.per_synapse).sum(axis=0), dim=joule.dim)
+
+
+def total_report(reports):
+    """The sum of energy reports of the same synapses (for example the phases of one run).
+
+    Parameters
+    ----------
+    reports : iterable of EnergyReport
+        Reports with the same event types and the same number of synapses.
+
+    Returns
+    -------
+    EnergyReport
+
+    Examples
+    --------
+    >>> from brian2 import pjoule
+    >>> a = EnergyReport({"set": 1}, {"set": 5 * pjoule}, [5, 0] * pjoule)
+    >>> b = EnergyReport({"set": 2}, {"set": 10 * pjoule}, [5, 5] * pjoule)
+    >>> t = total_report([a, b])
+    >>> t.counts, t.total
+    ({'set': 3}, 15. * pjoule)
+    """
+    reports = list(reports)
+    if not reports:
+        raise ParameterError("total_report needs at least one report")
+    first = reports[0]
+    counts, per_event, per_syn = dict(first.counts), dict(first.per_event), first.per_synapse
+    for r in reports[1:]:
+        if set(r.per_event) != set(per_event) or r.per_synapse.shape != per_syn.shape:
+            raise ParameterError("total_report: the reports cover different events or synapses")
+        counts = {k: v + r.counts.get(k, 0) for k, v in counts.items()}
+        per_event = {k: v + r.per_event[k] for k, v in per_event.items()}
+        per_syn = per_syn + r.per_synapse
+    return EnergyReport(counts=counts, per_event=per_event, per_synapse=per_syn)

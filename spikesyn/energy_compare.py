@@ -52,7 +52,7 @@ from spikesyn.readable import format_si
 
 __all__ = [
     "DigitalEstimate", "EnergyComparison", "HOROWITZ_45NM", "compare", "digital_energy",
-    "operation_counts", "plot_histogram",
+    "operation_counts", "comparison", "format_comparison", "format_joules",
 ]
 
 MEMORIES = ("sram", "dram")
@@ -186,7 +186,7 @@ class DigitalEstimate:
                   "neuron_update": _count(n_neuron_updates, "n_neuron_updates")}
         return {event: n * self.per_event(event, memory) for event, n in counts.items()}
 
-    def as_dict(self):
+    def to_dict(self):
         """The figures in pJ, with node, source and scaling (plain data for JSON)."""
         return {"add_pJ": float(self.add / pjoule), "mult_pJ": float(self.mult / pjoule),
                 "sram_pJ": float(self.sram / pjoule), "dram_pJ": float(self.dram / pjoule),
@@ -285,7 +285,9 @@ class EnergyComparison:
     digital: Quantity
     ratio: float
 
-    def as_dict(self):
+    def to_dict(self):
+        """The energies in joules and the ratio (plain data for JSON; a ratio of inf or nan
+        becomes None)."""
         return {"device_J": float(self.device / joule), "digital_J": float(self.digital / joule),
                 "ratio_digital_over_device": _json_float(self.ratio)}
 
@@ -333,53 +335,120 @@ def compare(report, digital):
                             ratio=ratio)
 
 
-# --------------------------------------------------------------------------- plotting
-def plot_histogram(report, target, bins=30):
-    """Per-synapse energy histogram and per-event bar chart of an :class:`EnergyReport`.
+# --------------------------------------------------------------------------- reports
+def comparison(report, operations, figures=None):
+    """Device energy report next to the digital estimate of the same operations, as plain data.
+
+    The part of the report that every energy output shares (``spikesyn energy`` and the
+    ``--energy`` flag of ``spikesyn maxcut`` and ``spikesyn sequence``).
 
     Parameters
     ----------
-    report : EnergyReport
-    target : str or pathlib.Path or matplotlib Axes or pair of Axes
-        A file to write (format from its suffix), or the axes to draw on: one Axes gets the
-        histogram only, a pair gets the histogram and the bar chart.
-    bins : int
+    report : spikesyn.energy.EnergyReport
+        The device synapses' energy (:func:`spikesyn.energy_of`).
+    operations : dict
+        ``n_synaptic_events`` and ``n_weight_updates`` (priced into the digital estimate and
+        the ratio), optionally ``n_neuron_updates`` (priced separately, ``digital_neurons_J``,
+        and left out of the ratio: the device report covers synapses only).
+    figures : spikesyn.energy_compare.DigitalEstimate, optional
+        Per-operation energies (default ``HOROWITZ_45NM``).
 
     Returns
     -------
-    matplotlib.figure.Figure
-        The figure drawn on (closed already when ``target`` is a path).
+    dict
+        ``events`` (``{name: {"count": int or None, "energy_J": float}}``), ``device_J``,
+        ``per_synapse_J`` (min, mean, max), ``operations``, ``digital_J`` and
+        ``ratio_digital_over_device`` (each ``{"sram": ..., "dram": ...}``; a ratio is None
+        when the devices spent nothing), ``digital_neurons_J`` (None without neuron updates)
+        and ``figures``.
+
+    Examples
+    --------
+    >>> from brian2 import pjoule
+    >>> from spikesyn.energy import EnergyReport
+    >>> rep = EnergyReport(counts={"read": 10}, per_event={"read": 2 * pjoule},
+    ...                    per_synapse=[1.5, 0.5] * pjoule)
+    >>> d = comparison(rep, {"n_synaptic_events": 10, "n_weight_updates": 0})
+    >>> round(d["digital_J"]["sram"] * 1e12, 6)        # 10 x (5 + 3.7 + 0.9) pJ
+    96.0
+    >>> round(d["ratio_digital_over_device"]["sram"], 6)
+    48.0
     """
-    import matplotlib
-    if isinstance(target, (str, bytes)) or hasattr(target, "__fspath__"):
-        matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    figures = HOROWITZ_45NM if figures is None else figures
+    ops = {k: int(v) for k, v in operations.items()}
+    n_syn, n_upd = ops.get("n_synaptic_events", 0), ops.get("n_weight_updates", 0)
+    n_neu = ops.get("n_neuron_updates", 0)
+    digital = {mem: digital_energy(n_syn, n_upd, memory=mem, figures=figures)
+               for mem in ("sram", "dram")}
+    comparisons = {mem: compare(report, d) for mem, d in digital.items()}
+    per_syn = np.asarray(report.per_synapse / joule, dtype=float).ravel()
+    neurons = None
+    if n_neu:
+        neurons = {mem: float(figures.breakdown(0, 0, n_neu, mem)["neuron_update"] / joule)
+                   for mem in ("sram", "dram")}
+    return {
+        "events": {name: {"count": report.counts.get(name),
+                          "energy_J": float(report.per_event[name] / joule)}
+                   for name in report.per_event},
+        "device_J": float(report.total / joule),
+        "per_synapse_J": {"min": float(per_syn.min()) if per_syn.size else 0.0,
+                          "mean": float(per_syn.mean()) if per_syn.size else 0.0,
+                          "max": float(per_syn.max()) if per_syn.size else 0.0},
+        "operations": ops,
+        "digital_J": {mem: float(d / joule) for mem, d in digital.items()},
+        "ratio_digital_over_device": {mem: _json_float(c.ratio) for mem, c in comparisons.items()},
+        "digital_neurons_J": neurons,
+        "figures": figures.to_dict(),
+    }
 
-    per_syn_pj = np.asarray(report.per_synapse / pjoule, dtype=float).ravel()
-    to_file = isinstance(target, (str, bytes)) or hasattr(target, "__fspath__")
-    if to_file:
-        fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-        ax_hist, ax_bar = axes
-    elif isinstance(target, (list, tuple, np.ndarray)):
-        ax_hist, ax_bar = target[0], target[1]
-        fig = ax_hist.figure
-    else:
-        ax_hist, ax_bar, fig = target, None, target.figure
-    if per_syn_pj.size:
-        ax_hist.hist(per_syn_pj, bins=bins, color="tab:blue")
-    ax_hist.set_xlabel("energy per synapse (pJ)")
-    ax_hist.set_ylabel("synapses")
-    ax_hist.set_title(f"{per_syn_pj.size} synapses, total "
-                      f"{Quantity(report.total).in_best_unit(precision=4)}")
-    if ax_bar is not None:
-        names = list(report.per_event)
-        values = [float(report.per_event[n] / pjoule) for n in names]
-        ax_bar.bar(names, values, color="tab:orange")
-        ax_bar.set_ylabel("energy (pJ)")
-        ax_bar.set_title("per event type")
-    if to_file:
-        fig.tight_layout()
-        fig.savefig(target)
-        plt.close(fig)
-    return fig
 
+def format_joules(x):
+    """Joules given as a float, written with an SI prefix (``-`` for None).
+
+    Examples
+    --------
+    >>> format_joules(9.6e-11), format_joules(None)
+    ('96 pJ', '-')
+    """
+    if x is None:
+        return "-"
+    return format_si(x, unit="J")
+
+
+def format_comparison(d, indent="  "):
+    """The lines of a :func:`comparison` dict: events, total, per synapse, digital estimate.
+
+    Examples
+    --------
+    >>> from brian2 import pjoule
+    >>> from spikesyn.energy import EnergyReport
+    >>> ops = {"n_synaptic_events": 10, "n_weight_updates": 0}
+    >>> lines = format_comparison(comparison(EnergyReport({"read": 10}, {"read": 2 * pjoule},
+    ...                                                   [1.5, 0.5] * pjoule), ops))
+    >>> print(lines[-4].strip())
+    weights in SRAM              96 pJ   digital / device = 48
+    """
+    lines = [f"{indent}{'event':<14}{'count':>12}{'energy':>18}"]
+    for name, e in d["events"].items():
+        count = "" if e["count"] is None else e["count"]
+        lines.append(f"{indent}{name:<14}{count:>12}{format_joules(e['energy_J']):>18}")
+    lines.append(f"{indent}{'total':<14}{'':>12}{format_joules(d['device_J']):>18}")
+    ps = d["per_synapse_J"]
+    lines.append(f"{indent}per synapse: min {format_joules(ps['min'])}, mean {format_joules(ps['mean'])}, "
+                 f"max {format_joules(ps['max'])}")
+    ops = d["operations"]
+    lines.append(f"digital estimate ({d['figures']['node']}): {ops['n_synaptic_events']} synaptic "
+                 f"events, {ops['n_weight_updates']} weight updates")
+    for mem in ("sram", "dram"):
+        r = d["ratio_digital_over_device"][mem]
+        ratio = "-" if r is None else f"{r:.3g}"
+        lines.append(f"{indent}weights in {mem.upper():<5}{format_joules(d['digital_J'][mem]):>18}   "
+                     f"digital / device = {ratio}")
+    if d.get("digital_neurons_J"):
+        nj = d["digital_neurons_J"]
+        lines.append(f"{indent}+ {ops['n_neuron_updates']} neuron updates: {format_joules(nj['sram'])} "
+                     f"(SRAM), {format_joules(nj['dram'])} (DRAM), not in the ratio (the device "
+                     f"report covers synapses only)")
+    lines.append(f"{indent}figures: {d['figures']['source']}")
+    lines.append(f"{indent}scaling: {d['figures']['scaling']}")
+    return lines

@@ -23,9 +23,12 @@ import warnings
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
+import scipy.io
+import scipy.sparse
 
 from spikesyn.checks import shown
-from spikesyn.errors import SpikesynError
+from spikesyn.errors import GraphFormatError
 from spikesyn.resources import GRAPH_EDGE_BYTES, GRAPH_NODE_BYTES, ResourceError, check_memory
 
 __all__ = [
@@ -54,25 +57,6 @@ _EXTENSIONS = {
     ".el": "edgelist",
     ".csv": "edgelist",
 }
-
-
-class GraphFormatError(SpikesynError, ValueError):
-    """A graph file cannot be read: the message names the file and, when known, the line.
-
-    Parameters
-    ----------
-    path : str or Path
-        The file.
-    problem : str
-        What is wrong, in words.
-    line : int, optional
-        1-based line number of the offending line.
-    """
-
-    def __init__(self, path, problem, line=None):
-        self.path, self.problem, self.line = str(path), problem, line
-        where = f"{self.path}:{line}" if line is not None else self.path
-        super().__init__(f"{where}: {problem}")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -315,10 +299,6 @@ def read_mtx(path):
     --------
     >>> G = read_mtx("graph.mtx")    # doctest: +SKIP
     """
-    import numpy as np
-    import scipy.io
-    import scipy.sparse
-
     lines = _read_lines(path)
     body = _content_lines(lines, comments=("%",))
     first = lines[0].strip()

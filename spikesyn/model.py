@@ -7,7 +7,7 @@ import numpy as np
 from brian2.units.fundamentalunits import get_unit_for_display
 
 from spikesyn.card_table import format_model
-from spikesyn.cards import read_card, resolve_card_path
+from spikesyn.cards import card_functions, read_card, resolve_card_path
 from spikesyn.devices.kernels import kernels_used
 from spikesyn.errors import ParameterError, RequirementError
 from spikesyn.messages import announce_compile
@@ -25,6 +25,11 @@ class Model:
     references : list of str
     parameters : dict of str to brian2.Quantity
         Default parameter values with their units.
+    functions : dict
+        Functions the card's code calls, ``{name: {"default": ..., "doc": ...}}``: the default
+        implementation (a Brian2 function such as ``randn``) is in the namespace that
+        :meth:`neuron_kwargs` and :meth:`synapse_kwargs` return, under ``name``; a builder may
+        put another function of the same meaning there.
     events : dict
         Energy events: ``{name: {"counter": var, "energy": param}}`` or ``{"accumulator": var}``.
     initial : dict of str to str
@@ -53,6 +58,7 @@ class Model:
         self.references = list(card["references"])
         self.family = card.get("family", self.name)
         self.parameters = dict(card["_parameters"])
+        self.functions = {name: dict(spec) for name, spec in card.get("functions", {}).items()}
         self.events = {name: dict(spec) for name, spec in card.get("events", {}).items()}
         self.initial = dict(card.get("initial", {}))
         self.short_term = tuple(card.get("short_term", ()))
@@ -154,6 +160,7 @@ class Model:
 
     def _namespace_with_kernels(self, overrides):
         namespace = self.namespace(**overrides)
+        namespace.update(card_functions(self.functions))
         namespace.update(self._kernels)
         return namespace
 

@@ -30,7 +30,7 @@ Examples
 >>> check_output(d, "--out")
 Traceback (most recent call last):
 ...
-spikesyn.outputs.OutputPathError: --out ...: is a directory, not a file
+spikesyn.errors.OutputPathError: --out ...: is a directory, not a file
 """
 
 from __future__ import annotations
@@ -42,18 +42,9 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from spikesyn.errors import SpikesynError
+from spikesyn.errors import OutputPathError
 
 __all__ = ["OutputPathError", "check_output", "image_suffixes", "write_outputs", "atomic_write"]
-
-
-class OutputPathError(SpikesynError, ValueError):
-    """An output path cannot take the output: the message names the option and the path."""
-
-    def __init__(self, option, path, problem):
-        self.option, self.path, self.problem = option, str(path), problem
-        where = f"{option} {path}" if option else str(path)
-        super().__init__(f"{where}: {problem}")
 
 
 def image_suffixes():
@@ -97,11 +88,11 @@ def check_output(path, option="", image=False):
     >>> check_output("/no/such/dir/cut.png", "--plot")
     Traceback (most recent call last):
     ...
-    spikesyn.outputs.OutputPathError: --plot /no/such/dir/cut.png: directory /no/such/dir does not exist
+    spikesyn.errors.OutputPathError: --plot /no/such/dir/cut.png: directory /no/such/dir does not exist
     >>> check_output("cut.txt", "--plot", image=True)
     Traceback (most recent call last):
     ...
-    spikesyn.outputs.OutputPathError: --plot cut.txt: matplotlib cannot write '.txt' images (use .png, .pdf, .svg, ...)
+    spikesyn.errors.OutputPathError: --plot cut.txt: matplotlib cannot write '.txt' images (use .png, .pdf, .svg, ...)
     """
     text = os.fspath(path)
     if not str(text).strip():
@@ -210,7 +201,7 @@ def write_outputs(items):
     >>> write_outputs([(a, lambda t: open(t, "w").write("a")), (b, fail)])
     Traceback (most recent call last):
     ...
-    spikesyn.outputs.OutputPathError: .../b.txt: cannot be written: disk full
+    spikesyn.errors.OutputPathError: .../b.txt: cannot be written: disk full
     >>> os.path.exists(a), os.listdir(d)
     (False, [])
     """

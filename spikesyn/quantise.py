@@ -30,15 +30,11 @@ import numbers
 import numpy as np
 from brian2 import siemens
 
-from spikesyn.errors import ParameterError, SpikesynError
+from spikesyn.errors import ParameterError, QuantisationError
 from spikesyn.units import as_quantity
 
 __all__ = ["QuantisationError", "uniform_levels", "distribution_levels", "quantise",
            "quantisation_mse", "to_conductance_pair", "from_conductance_pair"]
-
-
-class QuantisationError(SpikesynError, ValueError):
-    """A quantisation parameter is wrong: the message names it and says what is expected."""
 
 
 def _check_k(k):

@@ -30,6 +30,7 @@ import ctypes
 import ctypes.util
 
 import numpy as np
+from brian2 import get_device
 
 _LIBC = None
 
@@ -64,7 +65,6 @@ def restore_network(net, name):
     name : str
         The name of the stored state.
     """
-    from brian2 import get_device
     pairs = _pointer_buffers(get_device())
     for buf, _ in pairs:       # the buffer in use now is live: release it (as a refill would)
         if buf[0]:

@@ -12,14 +12,14 @@ Examples
 >>> check_memory(10 ** 18, "a graph of 10^15 nodes")
 Traceback (most recent call last):
 ...
-spikesyn.resources.ResourceError: a graph of 10^15 nodes needs about 1e+09 GB of memory, ...
+spikesyn.errors.ResourceError: a graph of 10^15 nodes needs about 1e+09 GB of memory, ...
 """
 
 from __future__ import annotations
 
 import os
 
-from spikesyn.errors import SpikesynError
+from spikesyn.errors import ResourceError
 
 __all__ = ["ResourceError", "available_memory", "check_memory", "GRAPH_NODE_BYTES",
            "GRAPH_EDGE_BYTES", "NEURON_BYTES", "SYNAPSE_BYTES"]
@@ -33,10 +33,6 @@ NEURON_BYTES = 200
 SYNAPSE_BYTES = 250
 #: fraction of the available memory one job may plan to use
 _SHARE = 0.8
-
-
-class ResourceError(SpikesynError, ValueError):
-    """A requested size needs more memory than the machine has: the message gives the estimate."""
 
 
 def available_memory():

@@ -15,7 +15,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from spikesyn.cli import CliError, check_output_paths, main
+from spikesyn.cli import main
+from spikesyn.cli.outputs import check_output_paths
+from spikesyn.errors import CliError
 from spikesyn.errors import ParameterError, SpikesynError
 from spikesyn.graphio import GraphFormatError, read_graph
 from spikesyn.networks.maxcut import cut_value, maxcut
@@ -228,7 +230,7 @@ def test_two_options_naming_one_file_are_refused():
 
 
 def test_a_failed_plot_writes_no_partition_but_prints_the_result(tmp_path, tiny, capsys, monkeypatch):
-    import spikesyn.cli as cli
+    import spikesyn.cli.maxcut as cli
 
     def broken(*args, **kwargs):
         def write(name):

@@ -32,6 +32,7 @@ PUBLISHED = {
                  "prog_c2": -1.1731, "prog_Gmax_ref": 25.0, "prog_noise_scale": 1.0,
                  "transfer_every": 8000, "W_offset": 2.0, "polarity_inversion": 1,
                  "transfer_mode": 1},
+    "em_stdp_pcm": {"Gmax": 25.0, "t0": 20.0, "t_r": 250.0, "read_noise_scale": 1.0},
     "srtio3": {"V_read": 0.6},
     "srtio3_ideal": {"V_read": 0.6},
     "stdp": {"A_plus": 0.01, "A_minus": 0.0105, "tau_pre": 20.0, "tau_post": 20.0,

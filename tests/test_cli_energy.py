@@ -53,7 +53,7 @@ def test_maxcut_energy_json_is_the_hand_count(tmp_path, capsys):
     assert e["digital_J"]["sram"] == pytest.approx(reads * 9.6e-12)
     np.testing.assert_allclose(e["ratio_digital_over_device"]["sram"], 96.0 * (21 / 20) ** 0.049,
                                rtol=2e-3, atol=0)
-    assert e["figures"] == HOROWITZ_45NM.as_dict()
+    assert e["figures"] == HOROWITZ_45NM.to_dict()
     # the every-sweep read figure of the result is the larger one
     assert d["energy_J"] >= e["device_J"]
 
@@ -119,7 +119,7 @@ def tiny_sequence():
 
 
 def test_sequence_phase_reports_add_up_to_the_device_counters(tiny_sequence):
-    from spikesyn.networks.sequence_cli import total_report
+    from spikesyn.energy import total_report
     res = tiny_sequence
     assert list(res.energy) == ["train", "label", "test_st_stdp", "test_static"]
     # each test restarts from the trained state: the counters at the end hold
@@ -138,7 +138,7 @@ def test_sequence_phase_reports_add_up_to_the_device_counters(tiny_sequence):
 
 
 def test_sequence_energy_summary_and_table(tiny_sequence):
-    from spikesyn.networks.sequence_cli import energy_summary, format_energy
+    from spikesyn.networks.sequence_energy import energy_summary, format_energy
     e = energy_summary(tiny_sequence)
     assert e["card"] == "pcm_memtransistor" and e["n_synapses"] == 144 * 4
     assert e["total"]["device_J"] == pytest.approx(sum(p["device_J"] for p in e["phases"].values()))

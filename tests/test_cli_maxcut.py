@@ -7,7 +7,8 @@ import sys
 import networkx as nx
 import pytest
 
-from spikesyn.cli import DEMO_BEST_KNOWN, demo_best_partition, demo_graph, main
+from spikesyn.cli import main
+from spikesyn.cli.maxcut import DEMO_BEST_KNOWN, demo_best_partition, demo_graph
 from spikesyn.graphio import read_graph
 from spikesyn.networks.maxcut import cut_value
 
@@ -225,7 +226,7 @@ def test_console_script_help():
 def test_progress_line_ends_with_the_final_numbers(capsys):
     # the first run of a graph size prints one line once compilation is over and may end
     # before the next one is due: the last line on screen must be the result, not that line
-    from spikesyn.cli import _progress_printer
+    from spikesyn.cli.maxcut import _progress_printer
 
     show, done = _progress_printer(quiet=False)
     show({"elapsed": 18.0, "best": 330.0, "sweeps": 0})

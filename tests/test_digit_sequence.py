@@ -96,6 +96,59 @@ def test_zero_gamma_short_term_is_exactly_the_static_network():
     assert live.sum() > 0 and not np.array_equal(live, static)
 
 
+def test_pcm_twin_without_noise_reads_back_w_and_equals_the_ideal_card():
+    """Exact devices (no programming, drift or read noise) give the ideal card's spikes."""
+    cfg, trained, images = _trained()
+    frames = np.repeat(images[:3, None, :], 4, axis=1)
+    from spikesyn.networks.digit_sequence import channel_rates, program_devices, _simulate
+    from dataclasses import replace
+    rates = channel_rates(frames, 30.0).transpose(1, 0, 2).reshape(4, -1)
+    W, b, K, n = trained.W, trained.b, cfg.n_neurons, trained.W.shape[1]
+    out = {}
+    for card in ("em_stdp", "em_stdp_pcm"):
+        brian_seed(11)
+        net = _simulate(replace(cfg, synapse=card), "numpy", 4 * cfg.frame, 3, n, rates, W, b, 0.2, 0.05,
+                        plastic=False, devices=program_devices(W, cfg, seed=0, noise=()))
+        out[card] = (np.asarray(net.spikes.i).copy(), np.asarray(net.spikes.t / ms).copy(),
+                     np.asarray(net.synapses.F[:]).copy())
+    assert len(out["em_stdp"][0]) > 20
+    np.testing.assert_array_equal(out["em_stdp"][0], out["em_stdp_pcm"][0])
+    np.testing.assert_allclose(out["em_stdp"][2], out["em_stdp_pcm"][2], rtol=0, atol=1e-9)
+
+
+def test_pcm_programming_maps_the_log_window_onto_the_conductance_window():
+    from spikesyn.networks.digit_sequence import program_devices
+    exact = program_devices(np.array([[-5.0, -2.0, 1.0, 3.0]]), DigitSequenceConfig(), seed=0, noise=())
+    # W_min -> Gmin = 0.1 uS, W_max -> Gmax = 25 uS, linear between, clipped outside
+    np.testing.assert_allclose(np.asarray(exact["G_prog"]) * 1e6, [[0.1, 12.55, 25.0, 25.0]], rtol=1e-9, atol=0)
+    noisy = program_devices(np.full((50, 40), -2.0), DigitSequenceConfig(), seed=0)
+    # aihwkit's programming noise at g = 0.502: 0.26348 + 1.9650 g - 1.1731 g^2 = 0.955 uS
+    np.testing.assert_allclose(np.std(np.asarray(noisy["G_prog"])) * 1e6, 0.955, rtol=0.05, atol=0)
+    # drift exponents: aihwkit's mean -0.0155 ln g + 0.0244 = 0.0351 at g = 0.502, raised to its
+    # floor 0.049; one hour of drift compensated
+    np.testing.assert_allclose(noisy["nu"].mean(), 0.049, rtol=0.05, atol=0)
+    assert 1.1 < noisy["drift_comp"] < 1.4
+
+
+def test_srtio3_twin_decays_f_by_lambda_per_frame_and_refuses_lambda_outside_the_device():
+    syn = ss.load_model("em_stdp_srtio3")
+    pre = NeuronGroup(1, "y : 1", threshold="False", namespace={})
+    post_group = NeuronGroup(1, "u_W : 1\nu_F : 1\nfire_at : second", threshold="abs(t - fire_at) < 0.5*dt",
+                             namespace={})
+    post_group.fire_at = 100 * ms
+    S = Synapses(pre, post_group, **syn.synapse_kwargs(Lambda=0.5, T_step=50 * ms))
+    S.connect()
+    S.F = 1.0
+    Network(pre, post_group, S).run(101 * ms, namespace={})
+    np.testing.assert_allclose(S.F[:], [0.25], rtol=1e-3, atol=0)  # two steps of Lambda = 0.5
+    with pytest.raises(DigitSequenceError, match="outside the device range"):
+        check_config(DigitSequenceConfig(synapse="em_stdp_srtio3", frame=1 * ms))
+    with pytest.raises(DigitSequenceError, match="synapse must be one of"):
+        check_config(DigitSequenceConfig(synapse="pcm"))
+    with pytest.raises(DigitSequenceError, match="pcm_noise must be a tuple"):
+        check_config(DigitSequenceConfig(pcm_noise="read"))
+
+
 def test_each_video_starts_afresh_whatever_the_others_show():
     cfg, trained, images = _trained()
     a = np.repeat(images[:1, None, :], 4, axis=1)
@@ -182,6 +235,7 @@ def test_sequence_help_shows_every_default():
     assert out.returncode == 0
     text = " ".join(out.stdout.split())
     for fragment in ("--videos VIDEOS test videos per condition (default: 300)",
-                     "--gamma1 GAMMA1", "(default: 0.01)", "--data {digits,glyphs}",
-                     "(default: digits)"):
+                     "--gamma1 GAMMA1", "(default: 0.005)", "--data {digits,glyphs}",
+                     "(default: digits)", "--synapse {em_stdp,em_stdp_pcm,em_stdp_srtio3}",
+                     "(default: em_stdp)"):
         assert fragment in text, fragment

@@ -10,8 +10,8 @@ import spikesyn
 import spikesyn.networks
 
 # every module of the engine and of the network builders (spikesyn.models holds only cards);
-# these have no examples of their own: exception classes and package markers
-NO_EXAMPLES = {"spikesyn.errors", "spikesyn.devices", "spikesyn.networks"}
+# these have no examples of their own: exception classes, package markers, ``python -m`` doors
+NO_EXAMPLES = {"spikesyn.errors", "spikesyn.devices", "spikesyn.networks", "spikesyn.cli.__main__"}
 MODULES = sorted({m.name for path, prefix in ((spikesyn.__path__, "spikesyn."),
                                               (spikesyn.networks.__path__, "spikesyn.networks."))
                   for m in pkgutil.walk_packages(path, prefix)

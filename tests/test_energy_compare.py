@@ -1,6 +1,5 @@
 """Device energy against a digital estimate: totals, cited figures, ratio, units, plot, CLI."""
 
-import argparse
 import json
 
 import numpy as np
@@ -9,7 +8,8 @@ from brian2 import Network, NeuronGroup, SpikeGeneratorGroup, Synapses, joule, m
 
 import spikesyn as ss
 from spikesyn.energy_compare import (HOROWITZ_45NM, DigitalEstimate, compare, digital_energy,
-                                     operation_counts, plot_histogram)
+                                     operation_counts)
+from spikesyn.plot import plot_histogram
 from spikesyn.errors import ParameterError
 
 # pcm card without noise or drift, so every event's energy can be computed by hand
@@ -80,7 +80,7 @@ def test_operation_counts_and_ratio_of_a_run():
     result = compare(report, digital)
     assert result.ratio == pytest.approx(float(digital / report.total))
     assert float(result.device / joule) == pytest.approx(float(report.total / joule))
-    d = result.as_dict()
+    d = result.to_dict()
     assert set(d) == {"device_J", "digital_J", "ratio_digital_over_device"}
     assert compare(0 * joule, 1 * pjoule).ratio == float("inf")
     assert compare(2 * pjoule, 1 * pjoule).ratio == pytest.approx(0.5)
@@ -116,10 +116,8 @@ def test_histogram_and_bar_chart_written(tmp_path):
 
 
 def _cli(argv):
-    from spikesyn.networks import energy_cli
-    parser = argparse.ArgumentParser()
-    energy_cli.add_parser(parser.add_subparsers(dest="command"))
-    return energy_cli.run(parser.parse_args(["energy", *argv]))
+    from spikesyn.cli import main
+    return main(["energy", *argv])
 
 
 def test_cli_json_shape(capsys, tmp_path):

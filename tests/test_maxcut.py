@@ -119,7 +119,7 @@ def test_labels_of_any_hashable_type_and_json():
     res = maxcut(G, seed=0, **FAST)
     assert res.cut == 6.0
     assert_valid(G, res)
-    d = res.as_dict()
+    d = res.to_dict()
     json.dumps(d)
     assert sorted(map(len, d["partition"])) == [3, 3]
 
@@ -163,7 +163,7 @@ def test_graph_without_edges_cuts_nothing(G):
         res = maxcut(G, seed=0, **FAST)
     assert res.cut == 0.0
     assert res.partition[0] | res.partition[1] == set(G.nodes)
-    json.dumps(res.as_dict())
+    json.dumps(res.to_dict())
 
 
 # --------------------------------------------------------------------------- stopping
@@ -271,6 +271,35 @@ def test_reheat_restarts_from_the_best_state_until_the_time_limit(monkeypatch):
     _assert_reheats(res, reheated, doubling[-1])
 
 
+def test_the_plan_sets_the_reheat_length_and_is_recorded(monkeypatch):
+    """A plan passed in reaches the run: reheated anneals half as long as the last doubling
+    one with reheat_length=0.5; the settings record a plan that is not the default."""
+    randomised = _count_random_starts(monkeypatch)
+    G = random_weighted(16, 0.4, 3)
+    plan = mc.AnnealPlan(reheat_length=0.5)
+    res = maxcut(G, seed=2, time_limit=1.5, codegen="numpy", replicas=2, sweeps=10, restarts="reheat",
+                 plan=plan)
+    lengths = res.settings["anneal_sweeps"]
+    doubling, reheated = lengths[:len(randomised)], lengths[len(randomised):]
+    assert len(reheated) >= 2, lengths
+    _assert_reheats(res, reheated, doubling[-1] // 2)
+    assert res.settings["plan"]["reheat_length"] == 0.5
+    assert "plan" not in maxcut(G, seed=2, **FAST).settings
+
+
+@pytest.mark.parametrize("field,value,words", [
+    ("replan_at", 0.0, r"plan replan_at must lie in \(0, 1\]"),
+    ("resample", 1.5, r"plan resample must lie in \[0, 1\]"),
+    ("fill_overshoot", 0.9, "plan fill_overshoot"),
+    ("min_fill_sweeps", 2.5, "plan min_fill_sweeps must be a whole number"),
+    ("reheat_noise", float("nan"), "plan reheat_noise"),
+    ("progress_every_s", "1", "plan progress_every_s"),
+])
+def test_plan_fields_are_checked(field, value, words):
+    with pytest.raises(ParameterError, match=words):
+        mc.AnnealPlan(**{field: value})
+
+
 def test_mixed_fills_part_of_the_time_then_reheats(monkeypatch):
     """restarts="mixed": the doubling anneals and a filling anneal from random states, the
     filling one planned shorter than the time left, then anneals of the last doubling length
@@ -309,13 +338,12 @@ def test_time_limit_starts_after_a_slow_first_preparation(monkeypatch):
     assert slow and res.stop_reason == "time_limit"
     assert res.setup_s >= 1.5 and res.sweeps_done >= 20
     # the simulation ran after the slow setup; how long it ran depends on the machine's speed
-    # (a plan stops once fewer than _MIN_FILL_SWEEPS fit in the time left), so no lower bound
+    # (a plan stops once fewer than plan.min_fill_sweeps fit in the time left), so no lower bound
     assert res.time_s > res.setup_s and res.setup_s > res.build_s + 1.5
-    assert res.as_dict()["setup_s"] == res.setup_s
+    assert res.to_dict()["setup_s"] == res.setup_s
 
 
-def test_ctrl_c_returns_best_so_far(monkeypatch):
-    monkeypatch.setattr(mc, "_PROGRESS_EVERY_S", 0.0)
+def test_ctrl_c_returns_best_so_far():
     calls = []
 
     def interrupt(info):
@@ -324,7 +352,8 @@ def test_ctrl_c_returns_best_so_far(monkeypatch):
             raise KeyboardInterrupt
 
     G = random_weighted(25, 0.3, 9)
-    res = maxcut(G, seed=0, progress=interrupt, codegen="numpy", replicas=2, sweeps=5000)
+    res = maxcut(G, seed=0, progress=interrupt, codegen="numpy", replicas=2, sweeps=5000,
+                 plan=mc.AnnealPlan(progress_every_s=0.0))
     assert res.interrupted and res.stop_reason == "interrupted"
     assert res.sweeps_done < 5000
     assert_valid(G, res)
@@ -341,6 +370,7 @@ def test_ctrl_c_returns_best_so_far(monkeypatch):
     (dict(codegen="cuda"), "codegen"),
     (dict(restarts="forever"), "restarts"),
     (dict(workers=0), "workers must be a positive integer"),
+    (dict(plan="fast"), "plan must be an AnnealPlan"),
 ])
 def test_bad_arguments(kw, words):
     with pytest.raises(ParameterError, match=words):
@@ -376,8 +406,8 @@ def test_update_slots_exact_and_merged_sweeps_stay_valid(slots):
     assert res.settings["slots"] <= (slots or res.settings["colours"])
 
 
-def test_filling_anneal_resamples_worst_replicas_from_best(monkeypatch):
-    """At the re-plan point of the filling anneal the lowest-cut replicas (a _RESAMPLE fraction)
+def test_filling_anneal_resamples_worst_replicas_from_best():
+    """At the re-plan point of the filling anneal the lowest-cut replicas (a plan.resample fraction)
     go on from copies of the best replicas' states (fields copied with them); padding untouched."""
     import types
 
@@ -387,14 +417,13 @@ def test_filling_anneal_resamples_worst_replicas_from_best(monkeypatch):
     S = np.array([[1, 1, 1], [1, -1, 1], [1, 1, -1], [-1, 1, 1]], dtype=float)  # cuts 0, 2, 1, 1
     s_all = np.r_[S.ravel(), 7.0]
     h_all = np.r_[(-(W @ S.T).T).ravel(), 7.0]
-    fake = types.SimpleNamespace(n=n, R=R, exact=True, W_total=2.0, W=W)
+    fake = types.SimpleNamespace(n=n, R=R, exact=True, W_total=2.0, W=W, plan=mc.AnnealPlan(resample=0.25))
     fake._replica_cuts = types.MethodType(mc._Simulation._replica_cuts, fake)
-    monkeypatch.setattr(mc, "_RESAMPLE", 0.25)
     s2, h2 = mc._Simulation._select(fake, s_all.copy(), h_all.copy())
     assert s2[:3].tolist() == [1, -1, 1] and s2[3:6].tolist() == [1, -1, 1]  # worst <- best
     assert s2[6:12].tolist() == S[2:].ravel().tolist() and s2[12] == 7.0
     assert np.allclose(h2[:12], (-(W @ s2[:12].reshape(R, n).T).T).ravel()) and h2[12] == 7.0
-    monkeypatch.setattr(mc, "_RESAMPLE", 0.0)
+    fake.plan = mc.AnnealPlan(resample=0.0)
     s3, _ = mc._Simulation._select(fake, s_all.copy(), h_all.copy())
     assert np.array_equal(s3, s_all)
 
@@ -440,3 +469,24 @@ def test_compile_notice_is_remembered_per_bucket_and_environment(tmp_path, monke
     assert not mc.needs_compile(3500, "numpy")           # nothing to compile
     monkeypatch.setattr(sys, "executable", str(tmp_path / "other-venv" / "bin" / "python"))
     assert mc.needs_compile(3000, "cython")
+
+
+def test_the_builder_uses_the_card_threshold_as_written():
+    """No builder edits card text: the network's threshold and reset are the binary_hopfield
+    card's strings, and only the card's read_noise function is swapped for the solve's own."""
+    import spikesyn as ss
+    from spikesyn.networks.maxcut_devices import get_device, program
+
+    card = ss.load_model("binary_hopfield")
+    assert "read_noise" in card.functions and "read_margin" in card.parameters
+    G = random_weighted(12, 0.4, 1)
+    nodes, iu, iv, w = mc.prepare_graph(G)
+    rng = np.random.default_rng(0)
+    dev = get_device("pcm")
+    sim = mc._Simulation(len(nodes), iu, iv, w, program(w, dev, rng), dev, AnnealSchedule(), 10, 2, 0,
+                         "numpy", rng)
+    card_kwargs = card.neuron_kwargs()
+    assert sim.grp.events["spike"] == card_kwargs["threshold"]
+    assert sim.grp.event_codes["spike"] == card_kwargs["reset"]
+    assert sim.grp.namespace["read_margin"] == card.parameters["read_margin"]
+    assert sim.grp.namespace["read_noise"] is not card_kwargs["namespace"]["read_noise"]

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from brian2 import joule, nS, pjoule
 
-from spikesyn.cli import natural_key, write_partition
+from spikesyn.cli.maxcut import natural_key, write_partition
 from spikesyn.energy import EnergyReport
 from spikesyn.energy_compare import EnergyComparison
-from spikesyn.networks.energy_cli import comparison, format_comparison
+from spikesyn.energy_compare import comparison, format_comparison
 from spikesyn.readable import format_si
 
 
@@ -50,10 +50,9 @@ def test_partition_file_lists_nodes_in_natural_order(tmp_path):
 
 @pytest.mark.parametrize("command", ["maxcut", "energy"])
 def test_help_shows_the_default_of_every_option_that_takes_a_value(command):
-    from spikesyn.cli import build_parser
+    from spikesyn.cli import command_parsers
 
-    parser = build_parser()
-    sub = parser._subparsers._group_actions[0].choices[command]
+    sub = command_parsers()[command]
     options = [a for a in sub._actions if a.option_strings and a.nargs != 0]
     assert len(options) >= 6
     for action in options:

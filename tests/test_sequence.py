@@ -1,6 +1,5 @@
 """The short-term-STDP sequence network (networks/sequence.py) and its CLI (tiny sizes, numpy)."""
 
-import argparse
 import json
 
 import numpy as np
@@ -9,7 +8,7 @@ from brian2 import Hz, ms, siemens, uS
 
 import spikesyn as ss
 from spikesyn.networks import sequence as sq
-from spikesyn.networks import sequence_cli
+from spikesyn.cli import build_parser, main
 
 TINY = dict(n_classes=2, size=12, n_exc=4, exemplars=1, epochs=1, n_frames=3, present_frames=1)
 
@@ -206,10 +205,7 @@ def test_bad_transform_and_variant(monkeypatch):
 
 
 def _parser():
-    p = argparse.ArgumentParser(prog="spikesyn")
-    sub = p.add_subparsers(dest="command")
-    sequence_cli.add_parser(sub)
-    return p
+    return build_parser()
 
 
 @pytest.mark.parametrize("argv", [
@@ -225,11 +221,11 @@ def test_cli_rejects_bad_arguments(argv, capsys):
 
 
 def test_cli_json(capsys, tmp_path):
-    args = _parser().parse_args(
+    args = (
         ["sequence", "--data", "glyphs", "--seed", "1", "--classes", "2", "--size", "12", "--neurons", "4",
          "--exemplars", "1", "--epochs", "1", "--frames", "2", "--transforms", "occlude,rotate",
          "--target", "numpy", "--json", "--plot", str(tmp_path / "seq.png")])
-    assert sequence_cli.run(args) == 0
+    assert main(args) == 0
     out = json.loads(capsys.readouterr().out)
     assert {"st_stdp", "static", "nearest_neighbour", "mlp"} <= set(out["accuracy"])
     for scores in out["accuracy"].values():
@@ -239,8 +235,8 @@ def test_cli_json(capsys, tmp_path):
 
 
 def test_cli_error_is_one_line(capsys):
-    args = _parser().parse_args(["sequence", "--data", "glyphs", "--transforms", "wobble", "--json"])
-    assert sequence_cli.run(args) == 2
+    args = ["sequence", "--data", "glyphs", "--transforms", "wobble", "--json"]
+    assert main(args) == 2
     assert "transform" in capsys.readouterr().err
 
 
@@ -260,7 +256,7 @@ def test_cli_says_compiling_on_the_first_cython_run_only(capsys, tmp_path, monke
     monkeypatch.setattr(sq, "run_sequence", fake_run_sequence)
 
     def notice(*argv):
-        status = sequence_cli.run(_parser().parse_args(["sequence", "--data", "glyphs", *argv]))
+        status = main(["sequence", "--data", "glyphs", *argv])
         return status, "compiling, first run only" in capsys.readouterr().err
 
     assert notice("--target", "numpy") == (0, False)

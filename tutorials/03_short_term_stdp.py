@@ -51,7 +51,7 @@ from spikesyn.digit_videos import make_videos
 from spikesyn.digits import load_digits
 from spikesyn.networks.digit_experiment import run_digit_sequence
 from spikesyn.networks.digit_sequence import DigitSequenceConfig
-from spikesyn.networks.digit_sequence_cli import plot_digit_result
+from spikesyn.plot import plot_digit_sequence
 
 prefs.codegen.target = "cython"     # about a minute of compiling on the first run, cached after
 ss.quiet()                          # Brian2's warning about rand() in synaptic code
@@ -102,7 +102,8 @@ pre.rate = 30 * Hz
 post = NeuronGroup(1, "u_W : 1\nu_F : 1\ndrive : Hz", threshold="rand() < drive*dt",
                    namespace={})
 post.drive = 40 * Hz
-S = Synapses(pre, post, **syn_model.synapse_kwargs(gamma1=0.01, gamma2=0.003))
+rule = DigitSequenceConfig()  # the network's rule: gamma1 = 0.005, gamma2 = 0.001
+S = Synapses(pre, post, **syn_model.synapse_kwargs(gamma1=rule.gamma1, gamma2=rule.gamma2))
 S.connect()
 S.W = -3.0
 mon = StateMonitor(S, "F", record=0, when="end")
@@ -152,7 +153,7 @@ print(f"chance {result.chance:.2f}")
 # their model to the bar, so they keep winning.
 
 # %%
-plot_digit_result(OUT / "03_accuracy.png", result)
+plot_digit_sequence(OUT / "03_accuracy.png", result)
 hidden = {k: (result.accuracy["st_stdp"][k], result.accuracy["static"][k])
           for k in ("occlude_erase_hidden", "occlude_bright_hidden")}
 print("frames with >= 50 % hidden, st_stdp vs static:", hidden)

@@ -42,7 +42,7 @@ from brian2 import *  # noqa: F401,F403  (the usual Brian2 script style)
 
 import spikesyn as ss
 from spikesyn.networks import reservoir as rv
-from spikesyn.networks.reservoir_cli import plot_result
+from spikesyn.plot import plot_reservoir
 
 prefs.codegen.target = "numpy"
 OUT = Path(os.environ.get("SPIKESYN_TUTORIAL_OUT", "tutorial_output"))
@@ -135,7 +135,7 @@ print("error per point of the period:", res0.error_per_point)
 res = rv.run_reservoir("sine-square", seed=0, **SMALL)
 print(f"history 2: held-out accuracy {res.accuracy:.3f}; each readout on the same readings: "
       f"{res.accuracy_by_readout}")
-plot_result(res, OUT / "06_reservoir.png")
+plot_reservoir(OUT / "06_reservoir.png", res)
 
 # %% [markdown]
 # ## 4. Noise

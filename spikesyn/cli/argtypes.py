@@ -1,9 +1,20 @@
-"""Argument types for the command line: numbers checked against a range, one clear message."""
+"""Argument types for the command line: numbers checked against a range, quantities with their
+unit; each refuses a wrong value with one message that argparse prints after the option's name."""
 
 import argparse
 import math
+import re
+
+import brian2 as b2
 
 from spikesyn.checks import shown
+from spikesyn.units import parse_unit
+
+__all__ = ["number", "quantity"]
+
+# short time units Brian2 spells out (it has ms and us, not ns or s)
+_ALIASES = {"s": "second", "ns": "nsecond", "ps": "psecond"}
+_NUMBER_AND_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z].*)?$")
 
 
 def number(kind, low=-math.inf, high=math.inf, low_open=False, unit="", why=""):
@@ -27,7 +38,6 @@ def number(kind, low=-math.inf, high=math.inf, low_open=False, unit="", why=""):
 
     Examples
     --------
-    >>> from spikesyn.argtypes import number
     >>> number(int, 1)("16")
     16
     >>> number(float, 0, low_open=True, unit="seconds")("-1")
@@ -59,3 +69,38 @@ def number(kind, low=-math.inf, high=math.inf, low_open=False, unit="", why=""):
 
 def _bound(x):
     return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def quantity(unit_name, what):
+    """An ``argparse`` type reading a number with a Brian2 unit of the dimension of ``unit_name``.
+
+    Examples
+    --------
+    >>> print(quantity("second", "a time")("20ns"))
+    20. ns
+    >>> quantity("second", "a time")("20")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: '20' has no unit: give a time with its unit, e.g. 20ns
+    """
+    unit = getattr(b2, unit_name)
+    example = {"second": "20ns", "amp": "6mA", "hertz": "1kHz"}[unit_name]
+
+    def parse(text):
+        match = _NUMBER_AND_UNIT.match(text)
+        if match is None:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what} such as {example}")
+        value, unit_text = match.groups()
+        if not unit_text:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} has no unit: give {what} with its unit, e.g. {example}")
+        try:
+            unit_text = unit_text.strip()
+            q = float(value) * parse_unit(_ALIASES.get(unit_text, unit_text))
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
+        if q.dim != unit.dim:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what} (e.g. {example})")
+        return q
+
+    return parse
