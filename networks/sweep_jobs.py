@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from spikesyn.checks import shown
 from spikesyn.errors import ParameterError
 
-__all__ = ["JOBS", "Job", "Param"]
+__all__ = ["JOBS", "Job", "Param", "sweep"]
 
 _UNITS = {"time": "second", "conductance": "siemens", "rate": "hertz"}
 _EXAMPLES = {"time": "10 s", "conductance": "1 uS", "rate": "4 kHz"}
@@ -273,7 +273,7 @@ def _learners():
 # --------------------------------------------------------------------------- energy
 def _energy(v, seed):
     from brian2 import Hz, second
-    from spikesyn.networks.energy_cli import energy_demo
+    from spikesyn.networks.energy_demo import energy_demo
     d = energy_demo(card=v["card"], duration=float(v["duration"] / second), inputs=v["inputs"],
                     neurons=v["neurons"], rate=float(v["rate"] / Hz), seed=seed)
     record = {"device_J": d["device_J"], "n_synapses": d["n_synapses"],
@@ -324,3 +324,18 @@ def _energy_defaults(v):
 
 
 JOBS = _jobs()
+
+
+def sweep(job, grid, *, seeds, executor=None, out=None, resume=False, progress=True):
+    """``spikesyn.sweep``: :func:`spikesyn.sweeps.sweep` with the named jobs of :data:`JOBS`.
+
+    Examples
+    --------
+    >>> records = sweep("energy", {"inputs": [5], "neurons": [2], "duration": ["20 ms"]}, seeds=1,
+    ...                 executor="serial", progress=False)
+    >>> records[0]["status"], records[0]["n_synapses"]
+    ('ok', 10)
+    """
+    from spikesyn import sweeps
+    return sweeps.sweep(job, grid, seeds=seeds, executor=executor, out=out, resume=resume,
+                        progress=progress, registry=JOBS)

@@ -37,7 +37,7 @@ _LAZY = {
     "AnnealSchedule": "spikesyn.networks.maxcut",
     "AnnealPlan": "spikesyn.networks.maxcut",
     "quiet": "spikesyn.messages",
-    "sweep": "spikesyn.sweeps",
+    "sweep": "spikesyn.networks.sweep_jobs",
     "SweepError": "spikesyn.sweeps",
     "dask_client": "spikesyn.sweeps",
 }

@@ -1,8 +1,11 @@
 """Run a job over a grid of parameters and seeds on any executor, one record per task.
 
-A *job* is a name from :data:`spikesyn.networks.sweep_jobs.JOBS` (``maxcut``, ``sequence``,
+A *job* is a named job of :mod:`spikesyn.networks.sweep_jobs` (``maxcut``, ``sequence``,
 ``learning``, ``energy``: each maps parameters to the library call and returns a flat record of
-its figures) or any picklable function ``job(params, seed) -> dict``. The *grid* is a dict of
+its figures; ``spikesyn.sweep`` takes their names) or any picklable function
+``job(params, seed) -> dict``. This module is the engine: it takes a job object (with ``name``,
+``check``, ``run`` and ``warm_up``) or a function, and a ``registry`` of named jobs to look names
+up in; it imports no network builder. The *grid* is a dict of
 named lists (their product is swept) or an explicit list of parameter dicts; quantities are
 written as in cards (``"100 ms"``, ``"2 uS"``) or given as Brian2 quantities. Everything is
 checked before the first task starts: an unknown job, a parameter the job does not take, a value
@@ -163,14 +166,21 @@ def task_key(params, seed):
                        str(seed)])
 
 
-def _resolve_job(job):
-    """(name, runner, spec): the registry entry of a named job, or a picklable callable."""
+def _is_job(job):
+    return all(hasattr(job, a) for a in ("name", "check", "run", "warm_up"))
+
+
+def _resolve_job(job, registry=None):
+    """(name, runner, spec): a named job object (looked up in ``registry`` when given by name),
+    or a picklable callable (spec None)."""
     if isinstance(job, str):
-        from spikesyn.networks.sweep_jobs import JOBS
-        if job not in JOBS:
-            raise SweepError(f"unknown job {job!r}: the named jobs are {', '.join(sorted(JOBS))} "
+        registry = registry or {}
+        if job not in registry:
+            raise SweepError(f"unknown job {job!r}: the named jobs are {', '.join(sorted(registry)) or 'none here'} "
                              f"(or pass a function job(params, seed) -> dict)")
-        return job, job, JOBS[job]
+        job = registry[job]
+    if _is_job(job):
+        return job.name, job, job
     if not callable(job):
         raise SweepError(f"job must be a job name or a function job(params, seed) -> dict, got {shown(job)}")
     try:
@@ -242,7 +252,7 @@ def _callable_value(name, value):
     return value
 
 
-def tasks_of(job, grid, seeds):
+def tasks_of(job, grid, seeds, registry=None):
     """The tasks of a sweep, checked: ``(job name, runner, [task, ...])``.
 
     Raises
@@ -253,15 +263,17 @@ def tasks_of(job, grid, seeds):
 
     Examples
     --------
-    >>> name, runner, tasks = tasks_of("maxcut", {"nodes": [20], "sweeps": [50, 100]}, seeds=[3])
+    >>> from spikesyn.networks.sweep_jobs import JOBS
+    >>> name, runner, tasks = tasks_of("maxcut", {"nodes": [20], "sweeps": [50, 100]}, seeds=[3],
+    ...                                registry=JOBS)
     >>> name, [(t.params["sweeps"], t.seed) for t in tasks]
     ('maxcut', [(50, 3), (100, 3)])
-    >>> tasks_of("maxcut", {"nodes": [20], "time_limit": ["10"]}, seeds=1)
+    >>> tasks_of(JOBS["maxcut"], {"nodes": [20], "time_limit": ["10"]}, seeds=1)
     Traceback (most recent call last):
     ...
     spikesyn.sweeps.SweepError: grid point 0: time_limit: '10' has no unit: write it as a time with its unit, for example '10 s'
     """
-    name, runner, spec = _resolve_job(job)
+    name, runner, spec = _resolve_job(job, registry)
     points = _grid_points(grid)
     seeds = _seeds(seeds)
     if len(points) * len(seeds) > MAX_TASKS:
@@ -294,9 +306,8 @@ def _run_task(runner, values, seed):
     """In the worker: run one task; never raises (the error goes into the record)."""
     t0 = time.perf_counter()
     try:
-        if isinstance(runner, str):
-            from spikesyn.networks.sweep_jobs import JOBS
-            record = JOBS[runner].run(values, seed)
+        if _is_job(runner):
+            record = runner.run(values, seed)
         else:
             record = runner(values, seed)
         if not isinstance(record, dict):
@@ -527,8 +538,7 @@ def _warm_worker(runner, values_list):
     process loads its compiled code, seconds that would otherwise land in the first task's
     time). An error here is left to the tasks, which meet it again and record it."""
     try:
-        from spikesyn.networks.sweep_jobs import JOBS
-        JOBS[runner].warm_up(values_list)
+        runner.warm_up(values_list)
     except Exception:  # noqa: BLE001
         logger.debug("warm-up failed:\n%s", traceback.format_exc())
 
@@ -577,7 +587,6 @@ def _worker_ready():
     """On a Dask worker, in its main thread: import Brian2 there (its import installs a signal
     handler, which only the main thread may do; tasks run in other threads)."""
     import brian2  # noqa: F401
-    import spikesyn.networks.sweep_jobs  # noqa: F401
     return os.getpid()
 
 
@@ -667,14 +676,15 @@ class _Progress:
                         state)
 
 
-def sweep(job, grid, *, seeds, executor=None, out=None, resume=False, progress=True):
+def sweep(job, grid, *, seeds, executor=None, out=None, resume=False, progress=True, registry=None):
     """Run ``job`` for every grid point and seed on an executor; return the records.
 
     Parameters
     ----------
-    job : str or callable
+    job : str, job object or callable
         A named job (``"maxcut"``, ``"sequence"``, ``"learning"``, ``"energy"``; see
-        :mod:`spikesyn.networks.sweep_jobs` for their parameters) or a picklable function
+        :mod:`spikesyn.networks.sweep_jobs` for their parameters; a name is looked up in
+        ``registry``, which ``spikesyn.sweep`` fills), a job object, or a picklable function
         ``job(params, seed) -> dict`` whose record is flat (numbers and text).
     grid : dict of lists, or list of dicts
         ``{"nodes": [50, 100], "time_limit": ["1 s", "2 s"]}`` sweeps the product;
@@ -696,6 +706,8 @@ def sweep(job, grid, *, seeds, executor=None, out=None, resume=False, progress=T
         A line with done / failed / remaining on the ``spikesyn`` logger every few seconds
         (``logging.getLogger("spikesyn").setLevel(logging.WARNING)`` hides it), or a function
         called with that dict.
+    registry : dict, optional
+        Named jobs, ``{name: job object}``.
 
     Returns
     -------
@@ -710,7 +722,7 @@ def sweep(job, grid, *, seeds, executor=None, out=None, resume=False, progress=T
     SweepError
         Bad job, grid, seeds, executor or output, before any task starts.
     """
-    name, runner, tasks = tasks_of(job, grid, seeds)
+    name, runner, tasks = tasks_of(job, grid, seeds, registry)
     param_names = list(dict.fromkeys(k for t in tasks for k in t.params))
     if not isinstance(resume, bool):
         raise SweepError(f"resume must be True or False, got {shown(resume)}")
@@ -737,17 +749,17 @@ def sweep(job, grid, *, seeds, executor=None, out=None, resume=False, progress=T
     todo = [t for t in tasks if t.key not in done]
     records = {t.index: {**done[t.key], "task": t.index} for t in tasks if t.key in done}
 
-    warm = (runner, [t.values for t in todo]) if isinstance(runner, str) and todo else None
+    named = _is_job(runner)
+    warm = (runner, [t.values for t in todo]) if named and todo else None
     pool, owned, local = _as_executor(executor, warm)
     finished = False
     try:
         if _is_dask_client(executor):
-            _prepare_dask(executor, isinstance(runner, str))
+            _prepare_dask(executor, named)
         if sink is not None:
             sink.start(previous)
-        if todo and local and isinstance(runner, str):
-            from spikesyn.networks.sweep_jobs import JOBS
-            JOBS[runner].warm_up([t.values for t in todo])
+        if todo and local and named:
+            runner.warm_up([t.values for t in todo])
         state = _Progress(len(tasks), len(tasks) - len(todo), progress)
         state.update(None, force=True)
         for task, result in _results(pool, owned, runner, todo):

@@ -10,7 +10,8 @@ import networkx as nx
 import pytest
 
 import spikesyn as ss
-from spikesyn.sweeps import SchedulerError, SweepError, read_sweep, sweep
+from spikesyn.networks.sweep_jobs import sweep
+from spikesyn.sweeps import SchedulerError, SweepError, read_sweep
 
 import sweep_helpers as helpers
 
@@ -234,11 +235,8 @@ def test_energy_and_learning_jobs_give_their_figures():
 
 
 def _cli(argv, capsys):
-    import argparse
-    from spikesyn import sweep_cli
-    parser = argparse.ArgumentParser(prog="spikesyn")
-    sweep_cli.add_parser(parser.add_subparsers())
-    status = sweep_cli.run(parser.parse_args(["sweep", *map(str, argv)]))
+    from spikesyn.cli import main
+    status = main(["sweep", *map(str, argv)])
     out, err = capsys.readouterr()
     return status, out, err
 

@@ -21,6 +21,7 @@ Shell::
     spikesyn sequence --json
     spikesyn energy --card two_tier
     spikesyn reservoir --task narma10
+    spikesyn sweep sweep.toml --out runs.csv --scheduler tcp://host:8786
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ __all__ = ["main", "build_parser", "command_parsers", "COMMANDS", "CliError"]
 
 #: the subcommand modules, in the order of ``spikesyn --help``
 COMMANDS = ("spikesyn.cli.maxcut", "spikesyn.cli.cards", "spikesyn.cli.sequence",
-            "spikesyn.cli.energy", "spikesyn.cli.reservoir")
+            "spikesyn.cli.energy", "spikesyn.cli.reservoir", "spikesyn.cli.sweep")
 
 
 def build_parser():
@@ -54,7 +55,7 @@ def command_parsers():
     Examples
     --------
     >>> sorted(command_parsers())
-    ['cards', 'energy', 'maxcut', 'reservoir', 'sequence']
+    ['cards', 'energy', 'maxcut', 'reservoir', 'sequence', 'sweep']
     """
     return _build()[1]
 

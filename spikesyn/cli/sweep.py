@@ -23,33 +23,28 @@ sweep that an earlier run of the same file wrote to ``--out``.
 
 Examples
 --------
->>> import argparse, os, tempfile
+>>> import os, tempfile
+>>> from spikesyn.cli import main
 >>> d = tempfile.mkdtemp()
 >>> sweep_file = os.path.join(d, "sweep.toml")
 >>> _ = open(sweep_file, "w").write('job = "spikesyn.sweeps:example_job"\\nseeds = 2\\n'
 ...                                 '[grid]\\nx = [1, 2]\\ntau = ["10 ms"]\\n')
->>> parser = argparse.ArgumentParser(prog="spikesyn")
->>> _ = add_parser(parser.add_subparsers())
->>> args = parser.parse_args(["sweep", sweep_file, "--out", os.path.join(d, "r.csv"), "--serial", "--quiet"])
->>> run(args)
+>>> main(["sweep", sweep_file, "--out", os.path.join(d, "r.csv"), "--serial", "--quiet"])
 4 tasks: 4 ok, 0 failed; records in .../r.csv
 0
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
-import sys
 import tomllib
 
-from spikesyn.argtypes import number
-from spikesyn.errors import SpikesynError
+from spikesyn.cli.argtypes import number
+from spikesyn.cli.command import EXIT_OK, Command
 
-__all__ = ["add_parser", "run", "read_sweep_file"]
+__all__ = ["COMMAND", "read_sweep_file"]
 
-EXIT_USAGE = 2
 _KEYS = {"job", "seeds", "grid", "points"}
 
 
@@ -100,15 +95,7 @@ def _import_job(path, text):
         raise SweepError(f"{path}: job {text!r} cannot be imported ({exc})") from None
 
 
-def add_parser(subparsers):
-    """Add the ``sweep`` subcommand to an ``argparse`` subparsers object; return its parser."""
-    p = subparsers.add_parser(
-        "sweep", help="run a job over a grid of parameters and seeds, on local cores or a Dask cluster",
-        description="Run a job (maxcut, sequence, learning, energy, or module:function) for every "
-                    "parameter set and seed of a sweep file, each task's record appended to "
-                    "--out as it finishes.",
-        epilog="exit status: 0 every task ran (failed tasks are recorded in the output), "
-               "2 bad input (sweep file, option, output, unreachable scheduler), 130 interrupted")
+def _add_arguments(p):
     p.add_argument("sweep_file", metavar="SWEEP.toml", help="the sweep: job, seeds and grid")
     p.add_argument("--out", required=True, metavar="FILE",
                    help="records: .csv or .jsonl (JSON lines), appended as tasks finish")
@@ -123,29 +110,35 @@ def add_parser(subparsers):
                        help="a running Dask scheduler, e.g. tcp://host:8786 (needs spikesyn[cluster])")
     where.add_argument("--serial", action="store_true", help="run the tasks in this process")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
-    p.set_defaults(func=lambda args, *rest: run(args))
-    return p
 
 
-def run(args):
-    """Run the subcommand for parsed ``args``; return the exit status."""
+def _run(args, parser):
     import spikesyn as ss
-    from spikesyn.sweeps import dask_client, sweep
+    from spikesyn.networks.sweep_jobs import sweep
+    from spikesyn.sweeps import dask_client
+    job, grid, seeds = read_sweep_file(args.sweep_file)
     client = None
     try:
-        job, grid, seeds = read_sweep_file(args.sweep_file)
         if args.local is not None or args.scheduler is not None:
             client = dask_client(args.scheduler, local=args.local)
-        executor = client or ("serial" if args.serial else args.workers)
         ss.quiet()
-        records = sweep(job, grid, seeds=seeds, executor=executor, out=args.out,
-                        resume=args.resume, progress=not args.quiet)
-    except SpikesynError as exc:
-        print(f"spikesyn sweep: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        records = sweep(job, grid, seeds=seeds,
+                        executor=client or ("serial" if args.serial else args.workers),
+                        out=args.out, resume=args.resume, progress=not args.quiet)
     finally:
         if client is not None:
             client.close()
     ok = sum(r["status"] == "ok" for r in records)
     print(f"{len(records)} tasks: {ok} ok, {len(records) - ok} failed; records in {os.fspath(args.out)}")
-    return 0
+    return EXIT_OK
+
+
+COMMAND = Command(
+    "sweep",
+    help="run a job over a grid of parameters and seeds, on local cores or a Dask cluster",
+    description="Run a job (maxcut, sequence, learning, energy, or module:function) for every "
+                "parameter set and seed of a sweep file, each task's record appended to --out "
+                "as it finishes.",
+    epilog="exit status: 0 every task ran (failed tasks are recorded in the output), 2 bad input "
+           "(sweep file, option, output, unreachable scheduler), 130 interrupted",
+    add_arguments=_add_arguments, run=_run)
