@@ -185,7 +185,7 @@ def _maxcut(v, seed):
     res = ss.maxcut(_maxcut_graph(v), seed=seed, **_maxcut_options(v))
     if res.interrupted:   # a partial solve is not the task's answer: the task fails, resume reruns it
         raise RuntimeError("the solve was interrupted (Ctrl-C or SIGTERM)")
-    d = res.as_dict()
+    d = res.to_dict()
     return {"cut": d["cut"], "n": d["n"], "m": d["m"], "time_s": d["time_s"],
             "setup_s": d["setup_s"], "solve_s": d["time_s"] - d["setup_s"],
             "time_to_best_s": d["time_to_best_s"], "sweeps_done": d["sweeps_done"],
