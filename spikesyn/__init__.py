@@ -32,10 +32,14 @@ _LAZY = {
     "Model": "spikesyn.model",
     "load_model": "spikesyn.model",
     "maxcut": "spikesyn.networks.maxcut",
+    "HopfieldSampler": "spikesyn.networks.hopfield_sampler",
     "MaxCutResult": "spikesyn.networks.maxcut",
     "AnnealSchedule": "spikesyn.networks.maxcut",
     "AnnealPlan": "spikesyn.networks.maxcut",
     "quiet": "spikesyn.messages",
+    "sweep": "spikesyn.networks.sweep_jobs",
+    "SweepError": "spikesyn.sweeps",
+    "dask_client": "spikesyn.sweeps",
 }
 
 __all__ = sorted(_LAZY)

@@ -22,6 +22,7 @@ Shell::
     spikesyn energy --card two_tier
     spikesyn reservoir --task narma10
     spikesyn stpn --json
+    spikesyn sweep sweep.toml --out runs.csv --scheduler tcp://host:8786
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ __all__ = ["main", "build_parser", "command_parsers", "COMMANDS", "CliError"]
 
 #: the subcommand modules, in the order of ``spikesyn --help``
 COMMANDS = ("spikesyn.cli.maxcut", "spikesyn.cli.cards", "spikesyn.cli.sequence",
-            "spikesyn.cli.energy", "spikesyn.cli.reservoir", "spikesyn.cli.stpn")
+            "spikesyn.cli.energy", "spikesyn.cli.reservoir", "spikesyn.cli.stpn",
+            "spikesyn.cli.sweep")
 
 
 def build_parser():
@@ -55,7 +57,7 @@ def command_parsers():
     Examples
     --------
     >>> sorted(command_parsers())
-    ['cards', 'energy', 'maxcut', 'reservoir', 'sequence', 'stpn']
+    ['cards', 'energy', 'maxcut', 'reservoir', 'sequence', 'stpn', 'sweep']
     """
     return _build()[1]
 
