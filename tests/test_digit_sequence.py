@@ -62,19 +62,24 @@ def test_nessler_rule_drives_each_channel_pair_towards_one():
     np.testing.assert_allclose(pair.mean(), 1.0, rtol=0, atol=0.1)
 
 
-def test_f_decays_with_tau_F_at_post_events_and_zero_gamma_keeps_it_zero():
-    """At a postsynaptic spike F has decayed by exp(-t / tau_F); with gamma = 0 it stays 0."""
-    syn = ss.load_model("em_stdp")
-    pre = NeuronGroup(2, "y : 1", threshold="False", namespace={})
+def _f_at_a_post_spike(card, F0, **values):
+    """F of silent inputs right after a postsynaptic spike at 100 ms, from F0 at t = 0."""
+    syn = ss.load_model(card)
+    pre = NeuronGroup(len(F0), "y : 1", threshold="False", namespace={})
     post_group = NeuronGroup(1, "u_W : 1\nu_F : 1\nfire_at : second", threshold="abs(t - fire_at) < 0.5*dt",
                              namespace={})
     post_group.fire_at = 100 * ms
-    S = Synapses(pre, post_group, **syn.synapse_kwargs(tau_F=40 * ms))
+    S = Synapses(pre, post_group, **syn.synapse_kwargs(**values))
     S.connect()
-    S.F = [1.0, 0.0]
-    net = Network(pre, post_group, S)
-    net.run(101 * ms, namespace={})
-    np.testing.assert_allclose(S.F[:], [np.exp(-100 / 40), 0.0], rtol=1e-3, atol=0)
+    S.F = F0
+    Network(pre, post_group, S).run(101 * ms, namespace={})
+    return S.F[:]
+
+
+def test_f_decays_with_tau_F_at_post_events_and_zero_gamma_keeps_it_zero():
+    """At a postsynaptic spike F has decayed by exp(-t / tau_F); with gamma = 0 it stays 0."""
+    F = _f_at_a_post_spike("em_stdp", [1.0, 0.0], tau_F=40 * ms)
+    np.testing.assert_allclose(F, [np.exp(-100 / 40), 0.0], rtol=1e-3, atol=0)
 
 
 def _trained(K=6, P=9, seed=0):
@@ -131,16 +136,8 @@ def test_pcm_programming_maps_the_log_window_onto_the_conductance_window():
 
 
 def test_srtio3_twin_decays_f_by_lambda_per_frame_and_refuses_lambda_outside_the_device():
-    syn = ss.load_model("em_stdp_srtio3")
-    pre = NeuronGroup(1, "y : 1", threshold="False", namespace={})
-    post_group = NeuronGroup(1, "u_W : 1\nu_F : 1\nfire_at : second", threshold="abs(t - fire_at) < 0.5*dt",
-                             namespace={})
-    post_group.fire_at = 100 * ms
-    S = Synapses(pre, post_group, **syn.synapse_kwargs(Lambda=0.5, T_step=50 * ms))
-    S.connect()
-    S.F = 1.0
-    Network(pre, post_group, S).run(101 * ms, namespace={})
-    np.testing.assert_allclose(S.F[:], [0.25], rtol=1e-3, atol=0)  # two steps of Lambda = 0.5
+    F = _f_at_a_post_spike("em_stdp_srtio3", [1.0], Lambda=0.5, T_step=50 * ms)
+    np.testing.assert_allclose(F, [0.25], rtol=1e-3, atol=0)  # two steps of Lambda = 0.5
     with pytest.raises(DigitSequenceError, match="outside the device range"):
         check_config(DigitSequenceConfig(synapse="em_stdp_srtio3", frame=1 * ms))
     with pytest.raises(DigitSequenceError, match="synapse must be one of"):
