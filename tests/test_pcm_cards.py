@@ -498,6 +498,46 @@ def test_pair_at_rest_delivers_nothing():
     assert np.all(_uS(S["pair"].W_read) == 0) and float(post.ge[0]) == 0 and float(post.gi[0]) == 0
 
 
+def test_pair_set_step_spread_at_the_window_ends_follows_the_preset_noise_terms():
+    """One SET pulse on G+ with a tiny mean step, from Gmin and from Gmax (refresh out of reach):
+    spread 0.6 (dw + 0.042) and 0.6 (dw + 0.042 + 0.108 x 2), clipped at the window's ends."""
+    seed(25)
+    tiny = {"set_dw_min": 1e-4, "drift_scale": 0, "G_refresh": 30 * uS}
+    net, S, _ = _bench({"low": ("pcm_pair", 20000, tiny), "high": ("pcm_pair", 20000, tiny)},
+                       [0.0], [0.001], 1 * ms)
+    S["high"].dGp = (GMAX - GMIN) * uS
+    _run_to(net, 3 * ms)
+    rng = np.random.default_rng(3)
+    for label, G0 in (("low", GMIN), ("high", GMAX)):
+        G = _uS(S[label].dGp) + GMIN
+        reference = _set_pulses(G0, 1, rng, 400000, dw_min=1e-4)[0]
+        np.testing.assert_allclose(G.std(), reference.std(), rtol=0.03, atol=0, err_msg=label)
+        np.testing.assert_allclose(G.mean(), reference.mean(), rtol=0, atol=0.03, err_msg=label)
+        assert np.all(S[label].n_refresh == 0) and np.all(_uS(S[label].dGm) == 0)
+
+
+def test_pair_refresh_programs_both_devices_with_the_aihwkit_noise():
+    """G+ = 24.4 uS, G- = 10.1 uS, a noise-free tiny SET on G+ triggers the refresh: G+ is
+    programmed to W = 14.3 uS (+ the step) with sigma_prog(Gmin + W), G- RESET with sigma_prog(Gmin),
+    each clipped at G >= 0."""
+    seed(26)
+    n = 20000
+    net, S, _ = _bench({"pair": ("pcm_pair", n, {"drift_scale": 0, "set_sd": 0, "set_dw_min": 1e-4})},
+                       [0.0], [0.001], 1 * ms)
+    S["pair"].dGp = 24.3 * uS
+    S["pair"].dGm = 10.0 * uS
+    _run_to(net, 3 * ms)
+    assert np.all(S["pair"].n_refresh == 1)
+    W = _set_pulses(GMIN + 24.3, 1, dw_min=1e-4)[0, 0] - GMIN - 10.0      # 14.3 uS + the tiny step
+    Gp, Gm = _uS(S["pair"].dGp) + GMIN, _uS(S["pair"].dGm) + GMIN
+    np.testing.assert_allclose(Gp.std(), _sigma_prog(GMIN + W), rtol=0.03, atol=0)
+    np.testing.assert_allclose(Gp.mean(), GMIN + W, rtol=0, atol=0.03)
+    sigma0 = float(_sigma_prog(GMIN))
+    a = GMIN / sigma0
+    np.testing.assert_allclose(Gm.mean(), GMIN * stats.norm.cdf(a) + sigma0 * stats.norm.pdf(a),
+                               rtol=0.025, atol=0)
+
+
 @pytest.fixture(scope="module")
 def pair_long_run():
     """pcm_pair with its defaults: one SET pulse on G+ at t = 1 s (G- stays RESET), then reads at
