@@ -1,7 +1,8 @@
 """Device presets for the max-cut network: how graph weights become synapses, and how noisy they are.
 
 A weight ``w`` is stored in a PCM differential pair ``(G+, G-)``: the sign picks the device that
-is SET, the other stays at its RESET level (0 above Gmin), and ``|w| = max|w|`` maps to ``Gmax``.
+is SET, the other stays at its RESET level (0 above Gmin), and ``|w| = max|w|`` maps to ``Gmax``
+(:func:`spikesyn.quantise.to_conductance_pair` with ``Gmin = 0``).
 Programming can add the aihwkit programming error, quantise to ``levels`` states and let the
 pair drift for ``t_since`` from the end of programming (aihwkit's time origin; all from
 :mod:`spikesyn.devices.pcm`, the drift exponent drawn at the target, the read noise's Q_s from the
@@ -32,6 +33,7 @@ from brian2 import nsecond, second, siemens, uS, volt
 
 from spikesyn.devices import pcm
 from spikesyn.errors import ParameterError
+from spikesyn.quantise import to_conductance_pair
 
 __all__ = ["Device", "DEVICES", "get_device", "program"]
 
@@ -131,11 +133,12 @@ def program(w, device, rng):
     if device.kind in ("ideal", "noiseless") or w.size == 0:
         var = w ** 2 if device.kind == "ideal" else np.zeros_like(w)
         return {"w_eff": w.copy(), "var_read": var, "g_sum": np.zeros_like(w), "G_unit": 1.0}
-
     gmax = float(device.Gmax / siemens)
     wmax = float(np.max(np.abs(w))) or 1.0
     G_unit = gmax / wmax
-    target = np.abs(w) * G_unit
+    G_plus, G_minus = to_conductance_pair(w, wmax, 0 * siemens, device.Gmax)
+    # the device the sign picks is SET to |w| G_unit, its RESET partner stays at Gmin = 0
+    target = np.asarray((G_plus + G_minus) / siemens)
     G = target.copy()
     if device.levels:
         step = gmax / (device.levels - 1)

@@ -319,7 +319,8 @@ def _check_with_brian(data, source):
     eqs = data["equations"]
     namespace = dict(data["_parameters"])
     namespace.update(card_functions(data.get("functions", {})))
-    namespace.update(kernels_used(*eqs.values()))
+    initial = data.get("initial", {})
+    namespace.update(kernels_used(*eqs.values(), *(initial.values() if isinstance(initial, dict) else ())))
     try:
         with _runtime_device():
             group = _probe_group(data, namespace)

@@ -65,8 +65,8 @@ class Model:
         self.requires = {side: dict(table) for side, table in card.get("requires", {}).items()}
         self.equations = card["_equations"]
         self._code = dict(card["equations"])
-        # device kernels (spikesyn.devices.kernels) that the card's code calls
-        self._kernels = kernels_used(*self._code.values())
+        # device kernels (spikesyn.devices.kernels) that the card's code and initial values call
+        self._kernels = kernels_used(*self._code.values(), *self.initial.values())
 
     def __repr__(self):
         return f"<spikesyn Model {self.name!r} ({self.kind}): {self.summary}>"

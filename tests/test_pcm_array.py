@@ -7,7 +7,7 @@ from scipy import stats
 from brian2 import second, uS
 
 from spikesyn.devices.pcm import GMAX
-from spikesyn.devices.pcm_array import PCMArray, conductances_to_weights, weights_to_conductances
+from spikesyn.devices.pcm_array import PCMArray
 from spikesyn.errors import ParameterError, SpikesynError
 
 N = 20000
@@ -93,8 +93,9 @@ def test_weight_mapping_round_trip_is_exact_without_noise():
         assert float(Gm[0, 0] / uS) == pytest.approx(float(Gmin / uS))
         assert float(Gm[0, 1] / uS) == pytest.approx(25.0)
         assert float(Gp[0, 2] / uS) == float(Gm[0, 2] / uS) == pytest.approx(float(Gmin / uS))
-    Gp, Gm = weights_to_conductances([5.0, -5.0], 1.0)          # clipped to +-w_max
-    np.testing.assert_allclose(conductances_to_weights(Gp, Gm, 1.0), [1.0, -1.0])
+    clipping = PCMArray(2, w_max=1.0)
+    Gp, Gm = clipping.to_conductances([5.0, -5.0])              # clipped to +-w_max
+    np.testing.assert_allclose(clipping.to_weights(Gp, Gm), [1.0, -1.0])
 
 
 def test_program_writes_only_changed_devices_and_restarts_their_clock():

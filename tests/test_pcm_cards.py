@@ -498,6 +498,102 @@ def test_pair_at_rest_delivers_nothing():
     assert np.all(_uS(S["pair"].W_read) == 0) and float(post.ge[0]) == 0 and float(post.gi[0]) == 0
 
 
+def test_pair_set_step_spread_at_the_window_ends_follows_the_preset_noise_terms():
+    """One SET pulse on G+ with a tiny mean step, from Gmin and from Gmax (refresh out of reach):
+    spread 0.6 (dw + 0.042) and 0.6 (dw + 0.042 + 0.108 x 2), clipped at the window's ends."""
+    seed(25)
+    tiny = {"set_dw_min": 1e-4, "drift_scale": 0, "G_refresh": 30 * uS}
+    net, S, _ = _bench({"low": ("pcm_pair", 20000, tiny), "high": ("pcm_pair", 20000, tiny)},
+                       [0.0], [0.001], 1 * ms)
+    S["high"].dGp = (GMAX - GMIN) * uS
+    _run_to(net, 3 * ms)
+    rng = np.random.default_rng(3)
+    for label, G0 in (("low", GMIN), ("high", GMAX)):
+        G = _uS(S[label].dGp) + GMIN
+        reference = _set_pulses(G0, 1, rng, 400000, dw_min=1e-4)[0]
+        np.testing.assert_allclose(G.std(), reference.std(), rtol=0.03, atol=0, err_msg=label)
+        np.testing.assert_allclose(G.mean(), reference.mean(), rtol=0, atol=0.03, err_msg=label)
+        assert np.all(S[label].n_refresh == 0) and np.all(_uS(S[label].dGm) == 0)
+
+
+def test_pair_refresh_programs_both_devices_with_the_aihwkit_noise():
+    """G+ = 24.4 uS, G- = 10.1 uS, a noise-free tiny SET on G+ triggers the refresh: G+ is
+    programmed to W = 14.3 uS (+ the step) with sigma_prog(Gmin + W), G- RESET with sigma_prog(Gmin),
+    each clipped at G >= 0."""
+    seed(26)
+    n = 20000
+    net, S, _ = _bench({"pair": ("pcm_pair", n, {"drift_scale": 0, "set_sd": 0, "set_dw_min": 1e-4})},
+                       [0.0], [0.001], 1 * ms)
+    S["pair"].dGp = 24.3 * uS
+    S["pair"].dGm = 10.0 * uS
+    _run_to(net, 3 * ms)
+    assert np.all(S["pair"].n_refresh == 1)
+    W = _set_pulses(GMIN + 24.3, 1, dw_min=1e-4)[0, 0] - GMIN - 10.0      # 14.3 uS + the tiny step
+    Gp, Gm = _uS(S["pair"].dGp) + GMIN, _uS(S["pair"].dGm) + GMIN
+    np.testing.assert_allclose(Gp.std(), _sigma_prog(GMIN + W), rtol=0.03, atol=0)
+    np.testing.assert_allclose(Gp.mean(), GMIN + W, rtol=0, atol=0.03)
+    sigma0 = float(_sigma_prog(GMIN))
+    a = GMIN / sigma0
+    np.testing.assert_allclose(Gm.mean(), GMIN * stats.norm.cdf(a) + sigma0 * stats.norm.pdf(a),
+                               rtol=0.025, atol=0)
+
+
+@pytest.fixture(scope="module")
+def pair_long_run():
+    """pcm_pair with its defaults: one SET pulse on G+ at t = 1 s (G- stays RESET), then reads at
+    1 s + AGES (dt = 1 s). Returns the reads of G+ and G- per group, G+ as programmed, and nu_p."""
+    prefs.codegen.target = "numpy"
+    BrianLogger.suppress_name("brian2.codegen.generators.base")
+    seed(24)
+    windows = {"tau_pre": 10 * second, "tau_post": 10 * ms}     # pre at 0 s pairs with post at 1 s only
+    groups = {"drift": ("pcm_pair", 4000, dict(windows, read_noise_scale=0)),
+              "noise": ("pcm_pair", 4000, dict(windows, drift_scale=0, set_sd=0))}
+    pre = np.concatenate([[0], 1 + AGES]).astype(float)
+    net, S, _ = _bench(groups, pre, [1.0], 1 * second)
+    reads = {label: ([], []) for label in groups}
+    for age in AGES:
+        _run_to(net, (age + 2) * second)
+        for label, group in S.items():
+            reads[label][0].append(_uS(group.Gp_read))
+            reads[label][1].append(_uS(group.Gm_read))
+    reads = {label: (np.array(p), np.array(m)) for label, (p, m) in reads.items()}
+    programmed = {label: _uS(group.dGp) + GMIN for label, group in S.items()}
+    assert all(np.all(group.n_set == 1) and np.all(group.n_refresh == 0) for group in S.values())
+    return reads, programmed, np.asarray(S["drift"].nu_p)
+
+
+def test_pair_devices_drift_as_aihwkit_from_programming(pair_long_run):
+    reads, programmed, nu = pair_long_run
+    Gp_read, Gm_read = reads["drift"]
+    G_prog = programmed["drift"]
+    np.testing.assert_allclose(Gp_read, G_prog * ((AGES[:, None] + T0) / T0) ** -nu, rtol=1e-9, atol=0)
+    np.testing.assert_allclose(Gm_read, GMIN, rtol=1e-12, atol=0)       # never programmed: no drift
+    lg = np.log(G_prog / GMAX)
+    mu = np.clip(-0.0155 * lg + 0.0244, 0.049, 0.1)
+    sigma = np.clip(-0.0125 * lg - 0.0059, 0.008, 0.045)
+    folded = stats.foldnorm(mu / sigma, scale=sigma)                     # |N(mu, sigma)| at the target
+    z = (nu - folded.mean()) / folded.std()
+    np.testing.assert_allclose(z.mean(), 0, rtol=0, atol=0.06)
+    np.testing.assert_allclose(z.std(), 1, rtol=0.05, atol=0)
+
+
+@pytest.mark.parametrize("age_index", [0, 7])
+def test_pair_reads_carry_one_over_f_noise_on_each_device(pair_long_run, age_index):
+    reads, programmed, _ = pair_long_run
+    Gp_read, Gm_read = (r[age_index] for r in reads["noise"])
+    G = programmed["noise"]
+    assert np.ptp(G) < 1e-9                                             # noise-free SET: all alike
+    age = AGES[age_index]
+    q_s = min(0.0088 / (G[0] / GMAX) ** 0.65, 0.2)
+    expected = G[0] * q_s * np.sqrt(np.log((age + T0 + T_R) / (2 * T_R)))
+    np.testing.assert_allclose(Gp_read.std(), expected, rtol=0.04, atol=0)
+    np.testing.assert_allclose(Gp_read.mean(), G[0], rtol=0.005, atol=0)
+    # G- RESET at t = 0 (Q_s = 0.2 at Gmin), read 1 s + age later: Gmin max(1 + s N(0, 1), 0)
+    s = 0.2 * np.sqrt(np.log((1 + age + T0 + T_R) / (2 * T_R)))
+    clipped_mean = GMIN * (stats.norm.cdf(1 / s) + s * stats.norm.pdf(1 / s))
+    np.testing.assert_allclose(Gm_read.mean(), clipped_mean, rtol=0.02, atol=0)
+
+
 # --------------------------------------------------------------------------- energy
 
 def test_energy_counters_count_events():

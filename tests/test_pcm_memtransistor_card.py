@@ -8,7 +8,7 @@ import numpy as np
 from scipy import stats
 import pytest
 from brian2 import (Network, NeuronGroup, SpikeGeneratorGroup, StateMonitor, Synapses, TimedArray,
-                    ms, seed, uS)
+                    ms, second, seed, uS)
 
 import spikesyn as ss
 
@@ -151,3 +151,91 @@ def test_read_energy_is_the_read_conductance_times_V_squared_times_pulse():
             np.testing.assert_allclose(np.sum(e_read), np.sum(expected), rtol=rel, atol=0)
             assert np.std(e_read / expected) > 1e-3          # the reads were noisy
         assert not hasattr(syn, "n_read") and not hasattr(syn, "G_read")
+
+
+# The card's sourced defaults against aihwkit's PCM statistics, written out here (PCMLikeNoiseModel:
+# programming noise (c0 + c1 g + c2 g^2) Gmax/25 uS with c = 0.26348, 1.9650, -1.1731 uS, drift
+# ((t + 20 s)/20 s)^-nu, 1/f read noise at t + 20 s with t_read = 250 ns; PCMPresetDevice: the SET
+# step spread 0.6 (dw + 0.042 + 0.108 w)), with Gmax = 25 uS.
+GMAX, T0, T_R = 25.0, 20.0, 250e-9
+
+
+def _shared_pair(n, pre_times, post_times, dt, **overrides):
+    """n default memtransistor synapses between one pre and one post neuron (spike times in s)."""
+    model = ss.load_model("pcm_memtransistor")
+    steps = int(round(max([*pre_times, *post_times]) / float(dt / second))) + 3
+    pattern = np.zeros(steps)
+    pattern[np.round(np.asarray(post_times) / float(dt / second)).astype(int)] = 1
+    pre = SpikeGeneratorGroup(1, np.zeros(len(pre_times), dtype=int), np.asarray(pre_times) * second, dt=dt)
+    post = NeuronGroup(1, "ge : siemens\nfire = fire_pattern(t) : 1", threshold="fire > 0.5",
+                       namespace={"fire_pattern": TimedArray(pattern, dt=dt)}, dt=dt)
+    syn = Synapses(pre, post, **model.synapse_kwargs(**overrides), dt=dt)
+    syn.connect(i=0, j=0, n=n)
+    return Network(pre, post, syn), syn, model
+
+
+def _sigma_prog(g):
+    return 0.26348 + 1.9650 * g - 1.1731 * g ** 2          # uS, at Gmax = 25 uS
+
+
+def test_reset_programs_with_aihwkit_noise_then_drifts_and_reads_with_1_over_f_noise():
+    """A RESET at t = 1 s (post at 0 s, pre at 1 s), then reads 10, 100 and 1000 s later."""
+    seed(31)
+    ages = np.array([10.0, 100.0, 1000.0])
+    pre_times = np.concatenate([[1.0], 1.0 + ages])
+    common = dict(p_reset=1.0, tau_post=10 * second, gamma_F=0 * uS)
+    runs = {}
+    for label, Gmin, overrides in (("low", 0.1, dict(common, read_noise_scale=0)),         # g = 0.004
+                                   ("high", 20.0, dict(common, Gmin=20 * uS, drift_scale=0))):  # g = 0.8
+        net, syn, model = _shared_pair(20000, pre_times, [0.0], 1 * second, **overrides)
+        price = float(model.parameters["V_read"]) ** 2 * float(model.parameters["read_pulse"])
+        net.run(1.5 * second)
+        assert np.all(syn.n_reset == 1)
+        G_prog = Gmin + np.array(syn.dG_) * 1e6
+        reads, e_before = [], np.array(syn.e_read_)
+        for age in ages:
+            net.run((1.5 + age) * second - net.t)
+            e_now = np.array(syn.e_read_)
+            reads.append((e_now - e_before) / price * 1e6)               # uS
+            e_before = e_now
+        runs[label] = G_prog, np.array(reads), np.array(syn.nu_)
+    # the RESET level: max(Gmin + sigma N(0, 1), 0), sigma at g = Gmin/Gmax
+    G_low, reads_low, nu = runs["low"]
+    sigma, a = _sigma_prog(0.1 / GMAX), 0.1 / _sigma_prog(0.1 / GMAX)
+    np.testing.assert_allclose(G_low.mean(), 0.1 * stats.norm.cdf(a) + sigma * stats.norm.pdf(a),
+                               rtol=0.025, atol=0)
+    G_high, reads_high, _ = runs["high"]
+    np.testing.assert_allclose(G_high.std(), _sigma_prog(20 / GMAX), rtol=0.03, atol=0)
+    np.testing.assert_allclose(G_high.mean(), 20.0, rtol=0, atol=0.03)
+    # drift from the RESET, and nu ~ |N(mu, sigma)| at the target g = Gmin/Gmax (mu, sigma clipped)
+    np.testing.assert_allclose(reads_low, G_low * ((ages[:, None] + T0) / T0) ** -nu, rtol=1e-9, atol=1e-12)
+    lg = np.log(0.1 / GMAX)
+    mu, s = np.clip(-0.0155 * lg + 0.0244, 0.049, 0.1), np.clip(-0.0125 * lg - 0.0059, 0.008, 0.045)
+    folded = stats.foldnorm(mu / s, scale=s)
+    np.testing.assert_allclose(nu.mean(), folded.mean(), rtol=0.01, atol=0)
+    np.testing.assert_allclose(nu.std(), folded.std(), rtol=0.03, atol=0)
+    # 1/f read noise relative to the programmed G: Q_s(g) sqrt(ln((age + t0 + t_r)/(2 t_r)))
+    q_s = np.minimum(0.0088 / (G_high / GMAX) ** 0.65, 0.2)
+    for age, read in zip(ages, reads_high):
+        z = (read / G_high - 1) / (q_s * np.sqrt(np.log((age + T0 + T_R) / (2 * T_R))))
+        np.testing.assert_allclose(z.std(), 1.0, rtol=0.03, atol=0, err_msg=f"age {age} s")
+        np.testing.assert_allclose(z.mean(), 0.0, rtol=0, atol=0.03)
+
+
+def test_set_step_spread_at_the_window_ends_follows_the_preset_noise_terms():
+    """With a tiny mean step, one SET pulse spreads by 0.6 (dw + 0.042) from Gmin and by
+    0.6 (dw + 0.042 + 0.108 x 2) from Gmax (clipped at the window's ends)."""
+    seed(32)
+    rng = np.random.default_rng(2)
+    for w0 in (0.0, 2.0):
+        net, syn, model = _shared_pair(4000, [0.0], [0.001], 1 * ms, p_set=1.0, set_dw_min=1e-4,
+                                       drift_scale=0, gamma_F=0 * uS)
+        Gmin = float(model.parameters["Gmin"]) * 1e6
+        syn.dG = w0 / 2 * (GMAX - Gmin) * uS
+        net.run(3 * ms)
+        G = Gmin + np.array(syn.dG_) * 1e6
+        dw = 1e-4 * (1 + 27.235 * np.exp(-2.5 * w0))
+        w = np.clip(w0 + dw + 0.6 * (dw + 0.042 + 0.108 * w0) * rng.standard_normal(400000), 0, 2)
+        reference = Gmin + w * (GMAX - Gmin) / 2
+        np.testing.assert_allclose(G.std(), reference.std(), rtol=0.03, atol=0, err_msg=f"w0 {w0}")
+        np.testing.assert_allclose(G.mean(), reference.mean(), rtol=0, atol=0.03, err_msg=f"w0 {w0}")

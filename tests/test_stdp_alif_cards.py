@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from brian2 import (Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, Synapses, TimedArray,
+from brian2 import (Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, TimedArray,
                     mV, ms, nS, second)
 
 import spikesyn as ss
@@ -88,3 +88,98 @@ def test_alif_threshold_decays_with_tau_theta():
     Network(group).run(100 * ms)
     assert float(group.theta_[0]) == pytest.approx(2e-3 * np.exp(-2), rel=1e-2)   # euler, dt = 0.1 ms
     assert float(group.v_[0]) == 0.0                                                # zero is rest
+
+
+# The cards' defaults against the published values, written out here from the sources:
+# Song, Miller & Abbott 2000 (tau_+ = tau_- = 20 ms, A_- = 1.05 A_+ = 0.0105 as in Brian2's STDP
+# example), Loihi's 23.6 pJ per synaptic operation and 120 pJ per update (Davies et al. 2018),
+# and Diehl & Cook 2015's excitatory neuron relative to its -65 mV rest (tau 100 ms, E_exc +65 mV,
+# E_inh -35 mV, tau_ge 1 ms, tau_gi 2 ms, threshold +13 mV, reset 0 mV, refractory 5 ms,
+# theta_plus 0.05 mV, tau_theta 1e7 ms).
+
+def test_stdp_default_window_and_energy_are_the_published_ones():
+    model = ss.load_model("stdp")
+    lags = np.array([-30.0, -10.0, -5.0, 5.0, 10.0, 30.0])       # t_post - t_pre, ms
+    t_post, n, w_max = 100.0, 6, 4e-9
+    pre = SpikeGeneratorGroup(n, np.arange(n), (t_post - lags) * ms)
+    pattern = np.zeros((2001, n))
+    pattern[int(round(t_post / 0.1)), :] = 1
+    post = NeuronGroup(n, "ge : siemens\nfire = fire_pattern(t, i) : 1", threshold="fire > 0.5",
+                       namespace={"fire_pattern": TimedArray(pattern, dt=0.1 * ms)})
+    syn = Synapses(pre, post, **model.synapse_kwargs(w_max=w_max * 1e9 * nS))
+    syn.connect(j="i")
+    syn.w = 2 * nS
+    Network(pre, post, syn).run(200 * ms)
+    dw = np.asarray(syn.w_) - 2e-9
+    expected = np.where(lags > 0, 0.01 * w_max * np.exp(-lags / 20.0),
+                        -0.0105 * w_max * np.exp(lags / 20.0))
+    np.testing.assert_allclose(dw, expected, rtol=1e-9, atol=0)
+    report = ss.energy_of(syn, model)          # one pre and one post spike per synapse
+    np.testing.assert_allclose(float(report.per_event["transmit"]), n * 23.6e-12, rtol=1e-9, atol=0)
+    np.testing.assert_allclose(float(report.per_event["update_pre"]), n * 120e-12, rtol=1e-9, atol=0)
+    np.testing.assert_allclose(float(report.per_event["update_post"]), n * 120e-12, rtol=1e-9, atol=0)
+
+
+def _alif_clamped(x_e, x_i, dt):
+    """One default alif neuron whose ge, gi are held at x_e g_l and x_i g_l (g_l the card's)."""
+    model = ss.load_model("alif")
+    g_l = float(model.parameters["g_l"])
+    group = NeuronGroup(1, **model.neuron_kwargs(), dt=dt)
+    group.run_regularly(f"ge = {x_e * g_l!r}*siemens\ngi = {x_i * g_l!r}*siemens", when="start")
+    return group
+
+
+def test_alif_default_membrane_relaxes_as_diehl_and_cook():
+    """Below threshold: v -> (x_e E_e + x_i E_i)/(1 + x_e + x_i) with tau_m/(1 + x_e + x_i)."""
+    x_e, x_i = 0.1, 0.05
+    group = _alif_clamped(x_e, x_i, 0.1 * ms)
+    net = Network(group)
+    v_inf = (x_e * 65e-3 + x_i * -35e-3) / (1 + x_e + x_i)       # 4.13 mV, below threshold
+    tau = 0.1 / (1 + x_e + x_i)
+    for t in (0.02, 0.087, 0.3):
+        net.run(t * second - net.t)
+        np.testing.assert_allclose(group.v_[0], v_inf * (1 - np.exp(-t / tau)), rtol=2e-3, atol=0)
+    assert int(group.n_spikes[0]) == 0
+
+
+def test_alif_default_spikes_reset_refractory_and_threshold_rise():
+    """Held at ge = g_l/2: v -> 21.7 mV with tau 66.7 ms; a spike when v crosses 13 mV + theta,
+    v back to 0 and held there 5 ms, theta up by 0.05 mV per spike."""
+    dt = 0.02 * ms
+    group = _alif_clamped(0.5, 0.0, dt)
+    spikes = SpikeMonitor(group)
+    Network(group, spikes).run(300 * ms)
+    times = np.asarray(spikes.t_)
+    v_inf, tau = 0.5 * 65e-3 / 1.5, 0.1 / 1.5
+    rise = [-tau * np.log(1 - (13e-3 + k * 0.05e-3) / v_inf) for k in range(len(times))]
+    expected = np.cumsum(rise) + 5e-3 * np.arange(len(times))
+    assert len(times) >= 3
+    np.testing.assert_allclose(times, expected, rtol=0, atol=0.1e-3)
+    np.testing.assert_allclose(group.theta_[0], len(times) * 0.05e-3, rtol=1e-3, atol=0)
+
+
+def test_alif_default_held_at_reset_through_the_refractory_period():
+    dt = 0.02 * ms
+    group = _alif_clamped(0.5, 0.0, dt)
+    spikes = SpikeMonitor(group)
+    states = StateMonitor(group, "v", record=0)
+    Network(group, spikes, states).run(100 * ms)
+    first = float(spikes.t_[0])
+    after = np.asarray(states.t_) > first + 0.5 * float(dt)
+    v = np.asarray(states.v_[0])[after]
+    held = np.argmax(v > 1e-12) * float(dt)                     # how long v stays at 0 mV
+    np.testing.assert_allclose(v[0], 0.0, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(held, 5e-3, rtol=0, atol=1.5 * float(dt))
+
+
+def test_alif_default_conductances_and_threshold_decay_with_the_published_constants():
+    group = NeuronGroup(1, **ss.load_model("alif").neuron_kwargs(), dt=1e-3 * ms)
+    group.ge, group.gi = 1 * nS, 1 * nS
+    Network(group).run(1 * ms)
+    np.testing.assert_allclose(group.ge_[0], 1e-9 * np.exp(-1.0 / 1.0), rtol=2e-3, atol=0)
+    np.testing.assert_allclose(group.gi_[0], 1e-9 * np.exp(-1.0 / 2.0), rtol=2e-3, atol=0)
+    # theta alone (v stays at rest): 100 s in steps of 10 ms, decay exp(-100 s / 1e4 s)
+    group = NeuronGroup(1, **ss.load_model("alif").neuron_kwargs(), dt=10 * ms)
+    group.theta = 1 * mV
+    Network(group).run(100 * second)
+    np.testing.assert_allclose(group.theta_[0], 1e-3 * np.exp(-100 / 1e4), rtol=1e-5, atol=0)

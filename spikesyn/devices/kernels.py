@@ -31,6 +31,8 @@ prog_scale, c0, c1, c2)``                          (clipped to the window) plus 
                                                    (as aihwkit); else ``dG`` unchanged
 ``pcm_nu(hit, nu, g, drift_scale)``                where ``hit``: a new drift exponent
                                                    ``drift_scale |N(mu_nu(g), sigma_nu(g))|``
+``pcm_nu_mean(g, drift_scale)``                    ``drift_scale mu_nu(g)`` (no random number;
+                                                   the cards' ``[initial]`` drift exponents)
 ``pcm_levels(hit, dG, span, levels, stochastic)``  where ``hit`` and ``levels >= 2``: ``dG``
                                                    rounded to the grid of ``levels`` levels in
                                                    ``[0, span]`` (a uniform number is drawn only
@@ -45,7 +47,10 @@ Conductances are ``dG = G - Gmin`` in siemens, ``g = G/Gmax``; programming noise
 0)``, its cycle-to-cycle spread ``sd (|dw| + sd_add + sd_slope |w|)``, and the result is clipped
 to ``[0, w_span]`` (aihwkit's ``ExpStepDevice`` with ``A = -A_up``, ``a = -1``, ``b = 0``; its
 fit to Nandakumar et al., Front. Neurosci. 2020). The SET pulse carries no programming noise:
-that fit belongs to program-and-verify writes to a target (``pcm_program``). Random numbers come from
+that fit belongs to program-and-verify writes to a target (``pcm_program``). The fits of Q_s, mu_nu
+and sigma_nu are those of :mod:`spikesyn.devices.pcm`: the numpy versions call its functions and
+the Cython and C++ code is generated from its constants (the programming-noise polynomial and
+the SET law take the card's coefficients as arguments). Random numbers come from
 Brian2's own generator (``rand()``; seeded by ``brian2.seed``), so a run is reproducible on each
 target. On Cython and C++ the standard normal numbers are made from it with the ziggurat method
 (Marsaglia & Tsang 2000, doi:10.18637/jss.v005.i08; 256 layers, one uniform number per normal in
@@ -66,6 +71,10 @@ import re
 
 import numpy as np
 from brian2 import DEFAULT_FUNCTIONS, Function, siemens
+
+from spikesyn.devices.pcm import (G_FLOOR, NU_MEAN_FIT, NU_SPREAD_FIT, READ_NOISE_FIT,
+                                  drift_exponent_fit, programming_noise_fit, read_noise_amplitude,
+                                  set_step_fit)
 
 # ----------------------------------------------------------------------------------------------
 # Ziggurat tables (256 layers of equal area under exp(-x^2/2)); R is Marsaglia & Tsang's tail start.
@@ -168,31 +177,48 @@ static inline double _pcm_prog_sigma(double g, double scale, double c0, double c
 """
 
 # ----------------------------------------------------------------------------------------------
-# The kernels, each as (numpy function, C++ body, Cython body). Bodies use the helpers above.
+# The fits of spikesyn.devices.pcm as C expressions (also valid Cython) in ``g`` and ``lg = ln g``.
+
+def _log_fit(fit):
+    return f"_pcm_clip({fit.slope!r} * lg + {fit.intercept!r}, {fit.low!r}, {fit.high!r})"
+
+
+_FITS = {
+    "floor": repr(G_FLOOR),
+    "q_coefficient": repr(READ_NOISE_FIT.coefficient),
+    "q_exponent": repr(READ_NOISE_FIT.exponent),
+    "q_cap": repr(READ_NOISE_FIT.cap),
+    "nu_mean": _log_fit(NU_MEAN_FIT),
+    "nu_spread": _log_fit(NU_SPREAD_FIT),
+}
+
+# ----------------------------------------------------------------------------------------------
+# The kernels, each as (numpy function, C++ body, Cython body). Bodies use the helpers above;
+# ``{name}`` fields are filled from _FITS (literal braces of the code are doubled).
 
 _CPP = {
     "pcm_drift": """
-static inline double _pcm_drift(double x, double nu) { return _pcm_drift_factor(x, nu); }
+static inline double _pcm_drift(double x, double nu) {{ return _pcm_drift_factor(x, nu); }}
 """,
     "pcm_read_noise": """
-static inline double _pcm_read_noise(double g, double x, double scale, const int _idx) {
+static inline double _pcm_read_noise(double g, double x, double scale, const int _idx) {{
     if (!(x > 1.0) || scale == 0.0) return 0.0;
     // the noise amplitude in single precision (relative error ~1e-7, far below the fit's own
     // uncertainty): powf/logf/sqrtf cost about half their double versions at every read
-    const float q = 0.0088f * powf((float) _pcm_clip(g, 1e-6, 1.0), -0.65f);
-    const float a = (q < 0.2f ? q : 0.2f) * sqrtf(logf((float) x));
+    const float q = {q_coefficient}f * powf((float) _pcm_clip(g, {floor}, 1.0), -{q_exponent}f);
+    const float a = (q < {q_cap}f ? q : {q_cap}f) * sqrtf(logf((float) x));
     return scale * (double) a * _pcm_normal(_idx);
-}
+}}
 """,
     "pcm_coin": """
-static inline double _pcm_coin(double cond, double p, const int _idx) {
+static inline double _pcm_coin(double cond, double p, const int _idx) {{
     return (cond > 0.0 && _rand(_idx) < p) ? 1.0 : 0.0;
-}
+}}
 """,
     "pcm_set": """
 static inline double _pcm_set(double hit, double dG, double x, double nu, double Gmin, double Gmax,
                               double dw_min, double A, double gamma, double w_span,
-                              double sd, double sd_add, double sd_slope, const int _idx) {
+                              double sd, double sd_add, double sd_slope, const int _idx) {{
     if (!(hit > 0.0)) return dG;
     const double span = Gmax - Gmin;
     const double w = w_span * ((Gmin + dG) * _pcm_drift_factor(x, nu) - Gmin) / span;
@@ -200,40 +226,46 @@ static inline double _pcm_set(double hit, double dG, double x, double nu, double
     const double dw = dw_min * (y > 0.0 ? y : 0.0);
     const double s = sd * (fabs(dw) + sd_add + sd_slope * fabs(w));
     return _pcm_clip(w + dw + s * _pcm_normal(_idx), 0.0, w_span) * span / w_span;
-}
+}}
 """,
     "pcm_reset": """
 static inline double _pcm_reset(double hit, double dG, double Gmin, double Gmax, double scale,
-                                double c0, double c1, double c2, const int _idx) {
+                                double c0, double c1, double c2, const int _idx) {{
     return _pcm_program(hit, dG, 0.0, Gmin, Gmax, scale, c0, c1, c2, _idx);
-}
+}}
 """,
     "pcm_program": """
 static inline double _pcm_program(double hit, double dG, double target, double Gmin, double Gmax,
-                                  double scale, double c0, double c1, double c2, const int _idx) {
+                                  double scale, double c0, double c1, double c2, const int _idx) {{
     if (!(hit > 0.0)) return dG;
     const double d = _pcm_clip(target, 0.0, Gmax - Gmin);
     const double v = d + _pcm_prog_sigma((Gmin + d) / Gmax, scale, c0, c1, c2) * _pcm_normal(_idx);
     return v > -Gmin ? v : -Gmin;
-}
+}}
 """,
     "pcm_nu": """
-static inline double _pcm_nu(double hit, double nu, double g, double drift_scale, const int _idx) {
+static inline double _pcm_nu(double hit, double nu, double g, double drift_scale, const int _idx) {{
     if (!(hit > 0.0)) return nu;
-    const double lg = log(_pcm_clip(g, 1e-6, 1.0));
-    const double mu = _pcm_clip(-0.0155 * lg + 0.0244, 0.049, 0.1);
-    const double sd = _pcm_clip(-0.0125 * lg - 0.0059, 0.008, 0.045);
+    const double lg = log(_pcm_clip(g, {floor}, 1.0));
+    const double mu = {nu_mean};
+    const double sd = {nu_spread};
     return drift_scale * fabs(mu + sd * _pcm_normal(_idx));
-}
+}}
 """,
     "pcm_levels": """
 static inline double _pcm_levels(double hit, double dG, double span, double levels,
-                                 double stochastic, const int _idx) {
+                                 double stochastic, const int _idx) {{
     if (!(hit > 0.0) || !(levels >= 2.0)) return dG;
     const double step = span / (levels - 1.0);
     const double r = stochastic != 0.0 ? stochastic * (_rand(_idx) - 0.5) : 0.0;
     return _pcm_clip(floor(dG / step + 0.5 + r), 0.0, levels - 1.0) * step;
-}
+}}
+""",
+    "pcm_nu_mean": """
+static inline double _pcm_nu_mean(double g, double drift_scale) {{
+    const double lg = log(_pcm_clip(g, {floor}, 1.0));
+    return drift_scale * {nu_mean};
+}}
 """,
 }
 
@@ -250,8 +282,8 @@ cdef double _pcm_read_noise(double g, double x, double scale, int _idx) noexcept
     if not (x > 1.0) or scale == 0.0:
         return 0.0
     # single precision, as in the C++ version
-    q = 0.0088 * powf(<float> _pcm_clip(g, 1e-6, 1.0), -0.65)
-    a = (q if q < 0.2 else 0.2) * sqrtf(logf(<float> x))
+    q = {q_coefficient} * powf(<float> _pcm_clip(g, {floor}, 1.0), -{q_exponent})
+    a = (q if q < {q_cap} else {q_cap}) * sqrtf(logf(<float> x))
     return scale * a * _pcm_normal(_idx)
 """,
     "pcm_coin": """
@@ -294,9 +326,9 @@ cdef double _pcm_nu(double hit, double nu, double g, double drift_scale, int _id
     cdef double lg, mu, sd
     if not (hit > 0.0):
         return nu
-    lg = log(_pcm_clip(g, 1e-6, 1.0))
-    mu = _pcm_clip(-0.0155 * lg + 0.0244, 0.049, 0.1)
-    sd = _pcm_clip(-0.0125 * lg - 0.0059, 0.008, 0.045)
+    lg = log(_pcm_clip(g, {floor}, 1.0))
+    mu = {nu_mean}
+    sd = {nu_spread}
     return drift_scale * fabs(mu + sd * _pcm_normal(_idx))
 """,
     "pcm_levels": """
@@ -309,6 +341,11 @@ cdef double _pcm_levels(double hit, double dG, double span, double levels, doubl
     if stochastic != 0.0:
         r = stochastic * (_rand(_idx) - 0.5)
     return _pcm_clip(floor(dG / step + 0.5 + r), 0.0, levels - 1.0) * step
+""",
+    "pcm_nu_mean": """
+cdef double _pcm_nu_mean(double g, double drift_scale) noexcept:
+    cdef double lg = log(_pcm_clip(g, {floor}, 1.0))
+    return drift_scale * {nu_mean}
 """,
 }
 
@@ -340,7 +377,7 @@ def _drift_np(x, nu):
 
 
 def _prog_sigma_np(g, scale, c0, c1, c2):
-    return scale * np.maximum(c0 + c1 * g + c2 * g * g, 0.0)
+    return scale * programming_noise_fit(g, (c0, c1, c2))
 
 
 def _read_noise_np(g, x, scale, idx):
@@ -348,7 +385,7 @@ def _read_noise_np(g, x, scale, idx):
     g, x, scale = _arrays(n, g, x, scale)
     out = np.zeros(n)
     m = (x > 1.0) & (scale != 0.0)
-    q = np.minimum(0.0088 * np.clip(g[m], 1e-6, 1.0) ** -0.65, 0.2)
+    q = read_noise_amplitude(np.clip(g[m], G_FLOOR, 1.0))
     out[m] = scale[m] * q * np.sqrt(np.log(x[m])) * np.random.randn(int(m.sum()))
     return _out(out, idx)
 
@@ -372,7 +409,7 @@ def _set_np(hit, dG, x, nu, Gmin, Gmax, dw_min, A, gamma, w_span, sd, sd_add, sd
     if k:
         lo, span, ws = Gmin[m], Gmax[m] - Gmin[m], w_span[m]
         w = ws * ((lo + dG[m]) * _drift_np(x[m], nu[m]) - lo) / span
-        dw = dw_min[m] * np.maximum(1.0 + A[m] * np.exp(-gamma[m] * w), 0.0)
+        dw = set_step_fit(w, dw_min[m], A[m], gamma[m])
         s = sd[m] * (np.abs(dw) + sd_add[m] + sd_slope[m] * np.abs(w))
         out[m] = np.clip(w + dw + s * np.random.randn(k), 0.0, ws) * span / ws
     return _out(out, idx)
@@ -404,11 +441,14 @@ def _nu_np(hit, nu, g, drift_scale, idx):
     m = hit > 0.0
     k = int(m.sum())
     if k:
-        lg = np.log(np.clip(g[m], 1e-6, 1.0))
-        mu = np.clip(-0.0155 * lg + 0.0244, 0.049, 0.1)
-        sd = np.clip(-0.0125 * lg - 0.0059, 0.008, 0.045)
+        mu, sd = drift_exponent_fit(np.clip(g[m], G_FLOOR, 1.0))
         out[m] = drift_scale[m] * np.abs(mu + sd * np.random.randn(k))
     return _out(out, idx)
+
+
+def _nu_mean_np(g, drift_scale):
+    mu, _ = drift_exponent_fit(np.clip(np.asarray(g, dtype=float), G_FLOOR, 1.0))
+    return drift_scale * mu
 
 
 def _levels_np(hit, dG, span, levels, stochastic, idx):
@@ -436,6 +476,7 @@ _SPECS = {
     "pcm_reset": (_reset_np, [1, _S, _S, _S, 1, _S, _S, _S], _S, True),
     "pcm_nu": (_nu_np, [1, 1, 1, 1], 1, True),
     "pcm_levels": (_levels_np, [1, _S, _S, 1, 1], _S, True),
+    "pcm_nu_mean": (_nu_mean_np, [1, 1], 1, False),
 }
 _USES_NORMAL = {"pcm_read_noise", "pcm_set", "pcm_reset", "pcm_program", "pcm_nu"}
 #: kernels whose compiled code calls another kernel (which must come earlier in _SPECS)
@@ -473,7 +514,7 @@ def _make(name):
     # default implementation; generated code passes plain numbers)
     f.implementations.add_numpy_implementation(pyfunc, discard_units=True)
     for target, code in (("cpp", _CPP[name]), ("cython", _CYTHON[name])):
-        f.implementations.add_implementation(target, code=code, name="_" + name,
+        f.implementations.add_implementation(target, code=code.format(**_FITS), name="_" + name,
                                              dependencies=deps)
     return f
 

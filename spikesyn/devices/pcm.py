@@ -5,9 +5,10 @@ aihwkit attributes to Nandakumar et al., ICECS 2019, doi:10.1109/ICECS46596.2019
 Joshi et al., Nat. Commun. 11, 2473 (2020), doi:10.1038/s41467-020-16108-9), written as numpy
 functions with Brian2 units at the boundary, and the pulse-by-pulse SET law of aihwkit's
 ``PCMPresetDevice`` (its fit to Nandakumar et al., Front. Neurosci. 14, 406 (2020),
-doi:10.3389/fnins.2020.00406). Each fit is written once here: the PCM cards encode the same
-formulas in their device kernels (spikesyn.devices.kernels), and ``PCMArray`` and the max-cut
-device presets call these functions.
+doi:10.3389/fnins.2020.00406). Each fit's constants are named once here: the device kernels
+(spikesyn.devices.kernels) call these functions on the numpy target and are generated from these
+constants for Cython and C++, the cards take the fits' parameters as their defaults (a test ties
+them to the constants), and ``PCMArray`` and the max-cut device presets call these functions.
 
 Time origin. aihwkit's code evaluates drift and 1/f read noise at ``t_inference + t0``, with
 ``t_inference`` counted from the end of programming: drift starts at once and the 1/f window
@@ -17,6 +18,8 @@ never falls below ``ln((t0 + t_r)/(2 t_r))``. That is the default (``time_origin
 
 All conductances are normalised by ``Gmax`` (25 uS in aihwkit) before the fits are applied.
 """
+
+from typing import NamedTuple
 
 import numpy as np
 from brian2 import nsecond, second, siemens, uS
@@ -35,6 +38,32 @@ SET_LAW = {"dw_min": 0.01, "A": 27.235, "gamma": 2.5, "w_span": 2.0,
 TIME_ORIGINS = ("aihwkit", "programming")
 
 
+class ClippedLogFit(NamedTuple):
+    """``clip(slope ln g + intercept, low, high)``, a fit in the log of ``g = G/Gmax``."""
+
+    slope: float
+    intercept: float
+    low: float
+    high: float
+
+
+class PowerFit(NamedTuple):
+    """``min(coefficient g^-exponent, cap)``."""
+
+    coefficient: float
+    exponent: float
+    cap: float
+
+
+#: aihwkit's drift-exponent statistics at the programmed g: mean mu_nu and spread sigma_nu
+NU_MEAN_FIT = ClippedLogFit(-0.0155, 0.0244, 0.049, 0.1)
+NU_SPREAD_FIT = ClippedLogFit(-0.0125, -0.0059, 0.008, 0.045)
+#: aihwkit's relative 1/f read-noise amplitude Q_s at the programmed g
+READ_NOISE_FIT = PowerFit(0.0088, 0.65, 0.2)
+#: smallest g the fits are evaluated at (their logarithm and negative power diverge at 0)
+G_FLOOR = 1e-6
+
+
 def _siemens(value, name):
     fail_for_dimension_mismatch(value, siemens, f"{name} must be a conductance")
     return np.asarray(value / siemens, dtype=float)
@@ -45,8 +74,65 @@ def _seconds(value, name):
     return np.asarray(value / second, dtype=float)
 
 
-def _relative(G, Gmax):
-    return np.clip(_siemens(G, "G") / float(Gmax / siemens), 1e-6, None)
+def drift_exponent_fit(g):
+    """mu_nu and sigma_nu of devices programmed to relative conductance ``g`` (plain numbers).
+
+    The unitless core of :func:`drift_exponent_stats`, which the device kernels call.
+
+    Examples
+    --------
+    >>> mu, sigma = drift_exponent_fit(0.004)
+    >>> float(mu), float(sigma)
+    (0.1, 0.045)
+    """
+    log_g = np.log(np.clip(g, G_FLOOR, None))
+    mu = np.clip(NU_MEAN_FIT.slope * log_g + NU_MEAN_FIT.intercept, NU_MEAN_FIT.low, NU_MEAN_FIT.high)
+    sigma = np.clip(NU_SPREAD_FIT.slope * log_g + NU_SPREAD_FIT.intercept, NU_SPREAD_FIT.low,
+                    NU_SPREAD_FIT.high)
+    return mu, sigma
+
+
+def read_noise_amplitude(g_prog):
+    """Q_s = min(0.0088 g_prog^-0.65, 0.2) of relative programmed conductance ``g_prog`` (plain numbers).
+
+    The unitless core of :func:`read_noise_std`, which the device kernels call.
+
+    Examples
+    --------
+    >>> round(float(read_noise_amplitude(0.4)), 6)
+    0.015964
+    """
+    g = np.maximum(np.abs(np.asarray(g_prog, dtype=float)), G_FLOOR)
+    return np.minimum(READ_NOISE_FIT.coefficient * g ** -READ_NOISE_FIT.exponent, READ_NOISE_FIT.cap)
+
+
+def programming_noise_fit(g, coefficients=PROG_COEFFICIENTS):
+    """``max(c0 + c1 g + c2 g^2, 0)`` of relative target conductance ``g`` (plain numbers, in the
+    coefficients' unit: uS at Gmax = 25 uS for aihwkit's).
+
+    The unitless core of :func:`programming_noise_std`, which the device kernels call with a card's
+    coefficients.
+
+    Examples
+    --------
+    >>> round(float(programming_noise_fit(0.5)), 6)
+    0.952705
+    """
+    c0, c1, c2 = coefficients
+    return np.maximum(c0 + c1 * g + c2 * g ** 2, 0.0)
+
+
+def set_step_fit(w, dw_min, A, gamma):
+    """Mean SET step ``dw_min max(1 + A exp(-gamma w), 0)`` in aihwkit's weight units ``w``.
+
+    The unitless core of :func:`set_step_mean`, which the SET kernel calls with a card's values.
+
+    Examples
+    --------
+    >>> round(float(set_step_fit(0.0, **{k: SET_LAW[k] for k in ("dw_min", "A", "gamma")})), 5)
+    0.28235
+    """
+    return dw_min * np.maximum(1.0 + A * np.exp(-gamma * w), 0.0)
 
 
 def programming_noise_std(G, Gmax=GMAX):
@@ -74,8 +160,7 @@ def programming_noise_std(G, Gmax=GMAX):
     0.952705 uS
     """
     g = _siemens(G, "G") / float(Gmax / siemens)
-    c0, c1, c2 = PROG_COEFFICIENTS
-    return np.maximum(c0 + c1 * g + c2 * g ** 2, 0.0) * float(Gmax / PROG_GMAX_REF) * uS
+    return programming_noise_fit(g) * float(Gmax / PROG_GMAX_REF) * uS
 
 
 def program(G_target, rng, Gmax=GMAX, scale=1.0):
@@ -127,10 +212,7 @@ def drift_exponent_stats(G, Gmax=GMAX):
     >>> float(mu), float(sigma)
     (0.049, 0.008)
     """
-    log_g = np.log(_relative(G, Gmax))
-    mu = np.clip(-0.0155 * log_g + 0.0244, 0.049, 0.1)
-    sigma = np.clip(-0.0125 * log_g - 0.0059, 0.008, 0.045)
-    return mu, sigma
+    return drift_exponent_fit(_siemens(G, "G") / float(Gmax / siemens))
 
 
 def draw_drift_exponent(G_target, rng, Gmax=GMAX, drift_scale=1.0):
@@ -243,7 +325,7 @@ def read_noise_std(G, t_since, Gmax=GMAX, t_read=T_READ, G_prog=None, t0=T0,
     _check_origin(time_origin)
     G_s = np.abs(_siemens(G, "G"))
     g_prog = np.abs(_siemens(G if G_prog is None else G_prog, "G_prog")) / float(Gmax / siemens)
-    q_s = np.minimum(0.0088 / np.maximum(g_prog ** 0.65, 1e-3), 0.2)
+    q_s = read_noise_amplitude(g_prog)
     t = _seconds(t_since, "t_since")
     if time_origin == "aihwkit":
         t = t + float(t0 / second)
@@ -277,10 +359,12 @@ def set_step_mean(G, Gmin, Gmax=GMAX, law=None):
     p = dict(SET_LAW, **(law or {}))
     lo, hi = _siemens(Gmin, "Gmin"), _siemens(Gmax, "Gmax")
     w = p["w_span"] * (_siemens(G, "G") - lo) / (hi - lo)
-    dw = p["dw_min"] * np.maximum(1.0 + p["A"] * np.exp(-p["gamma"] * w), 0.0)
+    dw = set_step_fit(w, p["dw_min"], p["A"], p["gamma"])
     return dw * (hi - lo) / p["w_span"] * siemens
 
 
-__all__ = ["GMAX", "PROG_GMAX_REF", "SET_LAW", "T0", "T_READ", "TIME_ORIGINS", "draw_drift_exponent",
-           "drift", "drift_exponent_stats", "program", "programming_noise_std", "read_noise_std",
-           "set_step_mean"]
+__all__ = ["GMAX", "G_FLOOR", "NU_MEAN_FIT", "NU_SPREAD_FIT", "PROG_COEFFICIENTS", "PROG_GMAX_REF",
+           "READ_NOISE_FIT", "SET_LAW", "T0", "T_READ", "TIME_ORIGINS", "ClippedLogFit", "PowerFit",
+           "draw_drift_exponent", "drift", "drift_exponent_fit", "drift_exponent_stats", "program",
+           "programming_noise_fit", "programming_noise_std", "read_noise_amplitude", "read_noise_std",
+           "set_step_fit", "set_step_mean"]

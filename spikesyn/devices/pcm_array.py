@@ -9,7 +9,9 @@ other device stays at its RESET level ``Gmin``::
     w <  0:  G+ = Gmin,                              G- = Gmin + (|w| / w_max) (Gmax - Gmin)
 
 so ``|w| = w_max`` maps to ``Gmax - Gmin`` above ``Gmin`` on one device, and
-``scale = w_max / (Gmax - Gmin)``. Weights beyond ``+-w_max`` are clipped to it.
+``scale = w_max / (Gmax - Gmin)``. Weights beyond ``+-w_max`` are clipped to it. The mapping is
+:func:`spikesyn.quantise.to_conductance_pair` and its inverse
+:func:`spikesyn.quantise.from_conductance_pair`, the package's one weight-to-conductance map.
 
 The device statistics are those of :mod:`spikesyn.devices.pcm` (IBM aihwkit's PCM model):
 
@@ -51,7 +53,7 @@ from spikesyn.errors import ParameterError
 from spikesyn.quantise import from_conductance_pair, to_conductance_pair
 from spikesyn.units import as_quantity, scalar_time
 
-__all__ = ["PCMArray", "weights_to_conductances", "conductances_to_weights"]
+__all__ = ["PCMArray"]
 
 
 def _conductance(value, name):
@@ -85,66 +87,6 @@ def _weights(W, name):
     if not np.all(np.isfinite(arr)):
         raise ParameterError(f"parameter {name!r} must be finite")
     return arr
-
-
-def weights_to_conductances(W, w_max, Gmax=GMAX, Gmin=0 * uS):
-    """Map signed weights to the target conductances of their differential pairs.
-
-    :func:`spikesyn.quantise.to_conductance_pair` with the weights clipped to ``+-w_max``.
-
-    ``|w| = w_max`` maps to ``Gmax - Gmin`` above ``Gmin`` on the device named by the sign;
-    the other device of the pair sits at ``Gmin``. Weights beyond ``+-w_max`` are clipped.
-
-    Parameters
-    ----------
-    W : array_like
-        Dimensionless weights.
-    w_max : float
-        The weight magnitude that maps to the full conductance range.
-    Gmax, Gmin : brian2.Quantity
-        Upper and RESET conductance (``Gmin < Gmax``).
-
-    Returns
-    -------
-    (brian2.Quantity, brian2.Quantity)
-        Targets of ``G+`` and ``G-``, in siemens, shaped like ``W``.
-
-    Examples
-    --------
-    >>> from brian2 import uS
-    >>> from spikesyn.devices.pcm_array import weights_to_conductances
-    >>> Gp, Gm = weights_to_conductances([0.5, -1.0], w_max=1.0, Gmax=25 * uS, Gmin=1 * uS)
-    >>> print(Gp, Gm)
-    [13.  1.] uS [ 1. 25.] uS
-    """
-    W = _weights(W, "W")
-    w_max = _positive(w_max, "w_max")
-    return to_conductance_pair(np.clip(W, -w_max, w_max), w_max, Gmin, Gmax)
-
-
-def conductances_to_weights(G_plus, G_minus, w_max, Gmax=GMAX, Gmin=0 * uS):
-    """Weights ``(G+ - G-) * w_max / (Gmax - Gmin)`` read from a pair of conductance arrays.
-
-    Parameters
-    ----------
-    G_plus, G_minus : brian2.Quantity
-        Conductances of the two devices of each pair.
-    w_max : float
-    Gmax, Gmin : brian2.Quantity
-
-    Returns
-    -------
-    numpy.ndarray
-        Dimensionless weights.
-
-    Examples
-    --------
-    >>> from brian2 import uS
-    >>> from spikesyn.devices.pcm_array import conductances_to_weights
-    >>> conductances_to_weights([13, 1] * uS, [1, 25] * uS, 1.0, Gmax=25 * uS, Gmin=1 * uS)
-    array([ 0.5, -1. ])
-    """
-    return from_conductance_pair(G_plus, G_minus, _positive(w_max, "w_max"), Gmin, Gmax)
 
 
 class PCMArray:
@@ -252,7 +194,8 @@ class PCMArray:
         >>> print(Gp, Gm)
         [12.5  0. ] uS [ 0. 25.] uS
         """
-        return weights_to_conductances(W, self.w_max, self.Gmax, self.Gmin)
+        W = np.clip(_weights(W, "W"), -self.w_max, self.w_max)
+        return to_conductance_pair(W, self.w_max, self.Gmin, self.Gmax)
 
     def to_weights(self, G_plus, G_minus):
         """Weights ``(G+ - G-) * scale`` of a pair of conductance arrays.
@@ -263,7 +206,7 @@ class PCMArray:
         >>> PCMArray(2, w_max=2.0).to_weights([12.5, 0] * uS, [0, 25] * uS)
         array([ 1., -2.])
         """
-        return conductances_to_weights(G_plus, G_minus, self.w_max, self.Gmax, self.Gmin)
+        return from_conductance_pair(G_plus, G_minus, self.w_max, self.Gmin, self.Gmax)
 
     # ----------------------------------------------------------------- state
     G_prog_plus = property(lambda self: self._g[0] * siemens,
