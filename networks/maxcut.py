@@ -739,7 +739,7 @@ def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=
                    restarts=restarts, t_call=t_call)
     if workers > 1:
         from .maxcut_workers import solve_in_workers
-        return solve_in_workers(job, workers)
+        return solve_in_workers(job, workers, _solve)
     return _solve(job)
 
 

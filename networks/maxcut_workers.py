@@ -105,28 +105,26 @@ def _die_with_parent(parent_pid):
     threading.Thread(target=watch, daemon=True, name="spikesyn-parent-watch").start()
 
 
-def _worker(j, job, stop, interrupt, results, parent_pid=None):
-    """Body of worker ``j``: one single-process solve; its result, progress or error go to
-    ``results`` as (kind, j, payload)."""
+def _worker(j, job, solve, stop, interrupt, results, parent_pid=None):
+    """Body of worker ``j``: one single-process ``solve`` of ``job``; its result, progress or
+    error go to ``results`` as (kind, j, payload)."""
     if parent_pid is not None:
         _die_with_parent(parent_pid)
-    from .maxcut import _solve
 
     def progress(info):
         results.put(("progress", j, dict(info)))
 
     try:
         job = replace(job, progress=progress if job.progress else None)
-        res = _solve(job, stop=stop, interrupt=interrupt)
+        res = solve(job, stop=stop, interrupt=interrupt)
         results.put(("result", j, res))
     except BaseException as exc:  # noqa: BLE001 - reported to the caller, which re-raises
         results.put(("error", j, (type(exc).__name__, traceback.format_exc())))
 
 
 def _merge(results, seeds, t_call):
-    """One MaxCutResult from the workers' results (dict worker -> result)."""
-    from .maxcut import MaxCutResult
-
+    """One MaxCutResult from the workers' results (dict worker -> result): the best worker's,
+    with the figures of all."""
     order = sorted(results)
     best_j = max(order, key=lambda j: (results[j].cut, -j))
     best = results[best_j]
@@ -143,8 +141,8 @@ def _merge(results, seeds, t_call):
     merged_settings["anneal_sweeps"] = [results[j].settings["anneal_sweeps"] for j in order]
     merged_settings["worker_sweeps_done"] = [results[j].sweeps_done for j in order]
     merged_settings["best_worker"] = best_j
-    return MaxCutResult(
-        cut=best.cut, partition=best.partition, time_to_best=best.time_to_best, trace=trace,
+    return replace(
+        best, trace=trace,
         energy=sum((results[j].energy for j in order[1:]), results[order[0]].energy),
         settings=merged_settings, n=best.n, m=best.m,
         sweeps_done=int(round(np.mean(merged_settings["worker_sweeps_done"]))),
@@ -154,7 +152,7 @@ def _merge(results, seeds, t_call):
         replica_cuts=[c for j in order for c in results[j].replica_cuts],
         interrupted=reason == "interrupted", stop_reason=reason,
         node_flips=np.concatenate([results[j].node_flips for j in order], axis=0),
-        couplings=best.couplings, setup_s=max(results[j].setup_s for j in order))
+        setup_s=max(results[j].setup_s for j in order))
 
 
 def _next_message(results_q, procs, results, errors):
@@ -175,9 +173,9 @@ def _next_message(results_q, procs, results, errors):
         return None
 
 
-def solve_in_workers(job, workers):
-    """Run the solve described by ``job`` (a :class:`~.maxcut.SolveJob`) in ``workers`` processes
-    and merge their results (see the module docstring). The caller's progress function is
+def solve_in_workers(job, workers, solve):
+    """Run ``solve`` (maxcut's one-process solve) on ``job`` (a :class:`~.maxcut.SolveJob`) in
+    ``workers`` processes and merge their results (see the module docstring). The caller's progress function is
     called as often as the job's plan says (``progress_every_s``) with the merged figures."""
     ctx = _context()
     seeds = worker_seeds(job.seed, workers)
@@ -194,7 +192,7 @@ def solve_in_workers(job, workers):
         # the caller's progress function stays here (it may not survive pickling): a worker
         # reports to the queue, and the caller passes the merged figures on
         wjob = replace(job, seed=s, rng=rng, progress=user_progress is not None)
-        procs.append(ctx.Process(target=_worker, args=(j, wjob, stop, interrupt, results_q, os.getpid()),
+        procs.append(ctx.Process(target=_worker, args=(j, wjob, solve, stop, interrupt, results_q, os.getpid()),
                                  daemon=True,
                                  name=f"spikesyn-maxcut-{j}"))
     with warnings.catch_warnings():
