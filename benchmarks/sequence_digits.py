@@ -8,6 +8,8 @@ confidence interval is a bootstrap over videos, resampled within each seed (2000
     python benchmarks/sequence_digits.py --seeds 0 1 2 3 4 --videos 300 --save runs/
     python benchmarks/sequence_digits.py --load runs/                 # tables from saved runs
     python benchmarks/sequence_digits.py --load runs/ --ablation --ablation-videos 100
+    python benchmarks/sequence_digits.py --load runs/ --select-rule     # the rule, on validation videos
+    python benchmarks/sequence_digits.py --load runs/ --devices --pcm-noise   # device twins
 
 ``--save DIR`` keeps each seed's run (predictions and videos) as soon as it is finished, so an
 interrupted benchmark loses nothing; ``--load DIR`` prints the tables of the runs saved there.
