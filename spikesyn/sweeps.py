@@ -57,7 +57,6 @@ import multiprocessing
 import numbers
 import os
 import pickle
-import re
 import stat
 import time
 import traceback
@@ -68,6 +67,7 @@ from pathlib import Path
 from spikesyn.checks import seed_value, shown
 from spikesyn.errors import SpikesynError
 from spikesyn.outputs import atomic_write, check_output, is_device_or_fifo
+from spikesyn.units import number_and_unit
 
 __all__ = ["sweep", "SweepError", "SchedulerError", "dask_client", "read_sweep", "tasks_of",
            "parse_quantity", "example_job", "SWEEP_FORMAT"]
@@ -83,9 +83,6 @@ _JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 MAX_TASKS = 1_000_000
 _PROGRESS_EVERY_S = 2.0
 _RESERVED = ("task", "seed", "status", "error", "wall_s", "worker")
-_NUMBER_AND_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z].*?)?\s*$")
-# short names Brian2 spells out (it has ms and us, not s, ns or ps)
-_UNIT_ALIASES = {"s": "second", "ns": "nsecond", "ps": "psecond"}
 
 
 class SweepError(SpikesynError, ValueError):
@@ -116,15 +113,13 @@ def parse_quantity(text):
     ...
     spikesyn.sweeps.SweepError: '3 parsecs': 'parsecs' in 'parsecs' is not a Brian2 unit
     """
-    from spikesyn.units import parse_unit
-    match = _NUMBER_AND_UNIT.match(str(text))
-    if match is None or not match.group(2):
-        return None
-    number, unit = match.groups()
     try:
-        return float(number) * parse_unit(_UNIT_ALIASES.get(unit, unit))
+        read = number_and_unit(text)
     except ValueError as exc:
         raise SweepError(f"{shown(text)}: {exc}") from None
+    if read is None or read[1] is None:
+        return None
+    return read[0] * read[1]
 
 
 def example_job(params, seed):

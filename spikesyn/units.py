@@ -9,6 +9,7 @@ non-zero float.
 
 import ast
 import numbers
+import re
 
 import numpy as np
 from brian2 import Quantity
@@ -23,6 +24,36 @@ _DIMENSIONLESS = {"", "1", "dimensionless"}
 MAX_EXPONENT = 10
 #: longest unit string read
 _MAX_LENGTH = 200
+_NUMBER_AND_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z].*?)?\s*$")
+# short time units Brian2 spells out (it has ms and us, not s, ns or ps)
+_UNIT_ALIASES = {"s": "second", "ns": "nsecond", "ps": "psecond"}
+
+
+def number_and_unit(text):
+    """Read a number followed by an optional unit, as users write them (``"100 ms"``, ``"20ns"``).
+
+    Returns
+    -------
+    (float, brian2.Quantity or None) or None
+        The number and its unit (``None`` when there is none); ``None`` when ``text`` does not
+        start with a number or has more than a unit after it.
+
+    Raises
+    ------
+    ValueError
+        The text after the number is not a Brian2 unit (the message of :func:`parse_unit`).
+
+    Examples
+    --------
+    >>> from spikesyn.units import number_and_unit
+    >>> number_and_unit("20ns"), number_and_unit("4"), number_and_unit("pcm")
+    ((20.0, 1. * nsecond), (4.0, None), None)
+    """
+    match = _NUMBER_AND_UNIT.match(str(text))
+    if match is None:
+        return None
+    number, unit = match.groups()
+    return float(number), (parse_unit(_UNIT_ALIASES.get(unit, unit)) if unit else None)
 
 
 def parse_unit(text):

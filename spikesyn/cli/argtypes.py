@@ -3,18 +3,13 @@ unit; each refuses a wrong value with one message that argparse prints after the
 
 import argparse
 import math
-import re
 
 import brian2 as b2
 
 from spikesyn.checks import shown
-from spikesyn.units import parse_unit
+from spikesyn.units import number_and_unit
 
 __all__ = ["number", "quantity"]
-
-# short time units Brian2 spells out (it has ms and us, not ns or s)
-_ALIASES = {"s": "second", "ns": "nsecond", "ps": "psecond"}
-_NUMBER_AND_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z].*)?$")
 
 
 def number(kind, low=-math.inf, high=math.inf, low_open=False, unit="", why=""):
@@ -87,18 +82,16 @@ def quantity(unit_name, what):
     example = {"second": "20ns", "amp": "6mA", "hertz": "1kHz"}[unit_name]
 
     def parse(text):
-        match = _NUMBER_AND_UNIT.match(text)
-        if match is None:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {what} such as {example}")
-        value, unit_text = match.groups()
-        if not unit_text:
-            raise argparse.ArgumentTypeError(
-                f"{text!r} has no unit: give {what} with its unit, e.g. {example}")
         try:
-            unit_text = unit_text.strip()
-            q = float(value) * parse_unit(_ALIASES.get(unit_text, unit_text))
+            read = number_and_unit(text)
         except ValueError as exc:
             raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
+        if read is None:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what} such as {example}")
+        if read[1] is None:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} has no unit: give {what} with its unit, e.g. {example}")
+        q = read[0] * read[1]
         if q.dim != unit.dim:
             raise argparse.ArgumentTypeError(f"{text!r} is not {what} (e.g. {example})")
         return q
