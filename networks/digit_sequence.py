@@ -48,7 +48,6 @@ __all__ = ["DigitSequenceError", "DigitSequenceConfig", "TrainedLayer", "SoftWTA
 
 SYNAPSE_CARDS = ("em_stdp", "em_stdp_pcm", "em_stdp_srtio3")
 PCM_NOISE = ("programming", "drift", "read")
-LAMBDA_RANGE = (0.08, 0.92)  # SrTiO3 decay factors per step (Weilenmann et al. 2024)
 
 
 @dataclass(frozen=True)
@@ -172,11 +171,11 @@ def check_config(config):
         raise DigitSequenceError(f"pcm_noise must be a tuple of {', '.join(PCM_NOISE)}, got {config.pcm_noise!r}")
     if config.synapse == "em_stdp_srtio3":
         lam = float(np.exp(-config.frame / config.tau_F))
-        if not LAMBDA_RANGE[0] <= lam <= LAMBDA_RANGE[1]:
+        lo, hi = (float(v) for v in load_model("em_stdp_srtio3").parameter_range("Lambda"))
+        if not lo <= lam <= hi:
             raise DigitSequenceError(
                 f"em_stdp_srtio3 decays F by Lambda = exp(-frame/tau_F) = {lam:.3f} per frame "
-                f"(frame {config.frame}, tau_F {config.tau_F}), outside the device range "
-                f"[{LAMBDA_RANGE[0]}, {LAMBDA_RANGE[1]}]")
+                f"(frame {config.frame}, tau_F {config.tau_F}), outside the device range [{lo}, {hi}]")
     for name in ("presentation", "frame"):
         steps = float(getattr(config, name) / config.dt)
         if abs(steps - round(steps)) > 1e-6:
