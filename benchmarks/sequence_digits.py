@@ -41,6 +41,12 @@ KEYS = ("untransformed", "occlude_erase", "occlude_bright", "noise", "shuffled",
 MODELS = ("st_stdp", "static", "smoothing", "nearest_neighbour", "mlp", "mlp_occluded")
 
 
+def predict(trained, frames, config, short_term, seed):
+    """The class the layer answers for each frame of ``frames`` (n_videos, n_frames)."""
+    counts = run_videos(trained, frames, config, short_term=short_term, seed=seed)
+    return class_scores(counts, trained.labels, trained.n_classes).argmax(-1)
+
+
 def per_video(pred, videos, key):
     """Accuracy of each video over all its frames, or over its >= 50 % hidden frames."""
     correct = pred == videos.frame_labels
@@ -133,12 +139,10 @@ def ablation(run, config, seed, say, n_videos=None):
         for c in conds:
             base = static[c]
             if "beta" in change:  # a different layer: its own F = 0 reference
-                counts = run_videos(run.trained, run.videos[c].frames[:n], cfg, short_term=False, seed=seed)
-                base = class_scores(counts, run.trained.labels, run.trained.n_classes).argmax(-1)
+                base = predict(run.trained, run.videos[c].frames[:n], cfg, False, seed)
             if change:
                 say(f"ablation {name}: {c}")
-                counts = run_videos(run.trained, run.videos[c].frames[:n], cfg, short_term=True, seed=seed)
-                pred = class_scores(counts, run.trained.labels, run.trained.n_classes).argmax(-1)
+                pred = predict(run.trained, run.videos[c].frames[:n], cfg, True, seed)
             else:
                 pred = run.predictions["st_stdp"][c][:n]
             v = run.videos[c]
@@ -165,10 +169,8 @@ def device_predictions(run, config, say, n_videos=100):
         for c in DEVICE_CONDITIONS:
             for model, short_term in (("st_stdp", True), ("static", False)):
                 say(f"seed {run.seed}, {card}: {c}, {model}")
-                counts = run_videos(run.trained, run.videos[c].frames[:n_videos], cfg,
-                                    short_term=short_term, seed=run.seed)
-                preds.setdefault(f"{model} {card}", {})[c] = class_scores(
-                    counts, run.trained.labels, run.trained.n_classes).argmax(-1)
+                preds.setdefault(f"{model} {card}", {})[c] = predict(
+                    run.trained, run.videos[c].frames[:n_videos], cfg, short_term, run.seed)
     return preds
 
 
@@ -183,8 +185,7 @@ def pcm_noise_table(run, config, say, n_videos=100):
         for c in conds:
             say(f"pcm noise {sources or 'none'}: {c}")
             v = run.videos[c]
-            counts = run_videos(run.trained, v.frames[:n_videos], cfg, short_term=True, seed=run.seed)
-            pred = class_scores(counts, run.trained.labels, run.trained.n_classes).argmax(-1)
+            pred = predict(run.trained, v.frames[:n_videos], cfg, True, run.seed)
             heavy = v.hidden[:n_videos] >= 0.5
             ideal = run.predictions["st_stdp"][c][:n_videos] == v.frame_labels[:n_videos]
             ok = pred == v.frame_labels[:n_videos]
@@ -244,8 +245,7 @@ def select_rule(run, config, seed, say, n_videos=100):
     def accuracies(cfg, short_term):
         out = {}
         for c, v in videos.items():
-            counts = run_videos(run.trained, v.frames, cfg, short_term=short_term, seed=seed)
-            ok = class_scores(counts, run.trained.labels, run.trained.n_classes).argmax(-1) == v.frame_labels
+            ok = predict(run.trained, v.frames, cfg, short_term, seed) == v.frame_labels
             out[c] = ok.mean()
             if c in HIDDEN_KEYS:
                 out[HIDDEN_KEYS[c]] = ok[v.hidden >= 0.5].mean()
@@ -348,8 +348,7 @@ def main(argv=None):
         for run in runs:
             for c, v in run.videos.items():
                 say(f"seed {run.seed} rescored with gamma1 {g1}, gamma2 {g2}: {c}")
-                counts = run_videos(run.trained, v.frames, config, short_term=True, seed=run.seed)
-                pred = class_scores(counts, run.trained.labels, run.trained.n_classes).argmax(-1)
+                pred = predict(run.trained, v.frames, config, True, run.seed)
                 run.predictions["st_stdp"][c] = pred
                 acc = (pred == v.frame_labels)
                 run.accuracy["st_stdp"][c] = float(acc.mean())
