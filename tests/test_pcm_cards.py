@@ -183,6 +183,16 @@ def test_set_follows_the_pcm_preset_step_law():
     assert np.all(_uS(S["noisy"].dG) <= GMAX - GMIN) and np.all(_uS(S["noisy"].dG) >= 0)
 
 
+def _assert_one_set_pulse_from_each_end(S, variable, rng):
+    """``S["low"]`` started at Gmin and ``S["high"]`` at Gmax took one tiny-step SET pulse: the
+    spread and mean of their conductance ``variable`` match the preset law's."""
+    for label, G0 in (("low", GMIN), ("high", GMAX)):
+        G = _uS(getattr(S[label], variable)) + GMIN
+        reference = _set_pulses(G0, 1, rng, 400000, dw_min=1e-4)[0]
+        np.testing.assert_allclose(G.std(), reference.std(), rtol=0.03, atol=0, err_msg=label)
+        np.testing.assert_allclose(G.mean(), reference.mean(), rtol=0, atol=0.03, err_msg=label)
+
+
 def test_set_step_spread_at_the_window_ends_follows_the_preset_noise_terms():
     """With a tiny mean step, one SET pulse from Gmin spreads by 0.6 (dw + 0.042) (the additive
     term) and one from Gmax by 0.6 (dw + 0.042 + 0.108 x 2) (the |w| term), clipped at the ends."""
@@ -192,12 +202,7 @@ def test_set_step_spread_at_the_window_ends_follows_the_preset_noise_terms():
                        [0.0], [0.001], 1 * ms)
     S["high"].dG = (GMAX - GMIN) * uS
     _run_to(net, 3 * ms)
-    rng = np.random.default_rng(1)
-    for label, G0 in (("low", GMIN), ("high", GMAX)):
-        G = _uS(S[label].dG) + GMIN
-        reference = _set_pulses(G0, 1, rng, 400000, dw_min=1e-4)[0]
-        np.testing.assert_allclose(G.std(), reference.std(), rtol=0.03, atol=0, err_msg=label)
-        np.testing.assert_allclose(G.mean(), reference.mean(), rtol=0, atol=0.03, err_msg=label)
+    _assert_one_set_pulse_from_each_end(S, "dG", np.random.default_rng(1))
 
 
 def test_reset_is_abrupt():
@@ -507,12 +512,8 @@ def test_pair_set_step_spread_at_the_window_ends_follows_the_preset_noise_terms(
                        [0.0], [0.001], 1 * ms)
     S["high"].dGp = (GMAX - GMIN) * uS
     _run_to(net, 3 * ms)
-    rng = np.random.default_rng(3)
-    for label, G0 in (("low", GMIN), ("high", GMAX)):
-        G = _uS(S[label].dGp) + GMIN
-        reference = _set_pulses(G0, 1, rng, 400000, dw_min=1e-4)[0]
-        np.testing.assert_allclose(G.std(), reference.std(), rtol=0.03, atol=0, err_msg=label)
-        np.testing.assert_allclose(G.mean(), reference.mean(), rtol=0, atol=0.03, err_msg=label)
+    _assert_one_set_pulse_from_each_end(S, "dGp", np.random.default_rng(3))
+    for label in ("low", "high"):
         assert np.all(S[label].n_refresh == 0) and np.all(_uS(S[label].dGm) == 0)
 
 
