@@ -17,6 +17,11 @@ g81      G81 (20000 nodes): cut at 60 s vs best-known 14030, peak memory
 first    first-ever run (fresh Brian2 Cython cache, compile included) vs warm run, on G1
 g22rate  G22: how many of --seeds seeds (default 16) reach 13359 within 30 s, spikesyn and SA
          seed by seed (about a minute a seed)
+toroidal the toroidal +/-1 graphs G57, G62, G65, G66, G67, G72, G77, G81 at --budget s (give
+         --budget 60), spikesyn and SA on the same seeds 0..K-1 (--seeds K, default 3): mean gap
+         to the best-known cut of each, and the paired differences with a bootstrap 95 % CI.
+         Runs through spikesyn.sweep: every task is appended to --sweep-out at once (resumed
+         when the file exists), --sweep-workers N runs N tasks at once (default 1: one core)
 
 ``--workers K`` runs spikesyn as K processes (``maxcut(..., workers=K)``) in every section; in
 budget and g22rate SA then runs as K independent processes at once as well (the best of them),
@@ -471,8 +476,86 @@ def section_first(d, bk, args, md):
     md.append("")
 
 
+TOROIDAL_GRAPHS = ["G57", "G62", "G65", "G66", "G67", "G72", "G77", "G81"]
+
+
+def toroidal_task(params, seed):
+    """One sweep task of the toroidal section: ``params["solver"]`` ("spikesyn" or "SA") on
+    Gset graph ``params["graph"]`` at ``params["budget"]`` s with ``seed``; a flat record."""
+    d, name, budget = gset_dir(), params["graph"], float(params["budget"])
+    G = load(d, name)
+    if params["solver"] == "spikesyn":
+        setup = warm_setup(G, argparse.Namespace(replicas=None))
+        r = ss_run(G, time_limit=max(0.5, budget - setup), seed=seed)
+        return {"cut": r.cut, "t_best_s": r.time_to_best, "wall_s": r.time_s, "setup_s": setup,
+                "sweeps": _ss_sweeps(r)}
+    cut, ttb, sweeps, wall = sa_budget(G, budget, seed=seed)
+    return {"cut": cut, "t_best_s": ttb, "wall_s": wall, "setup_s": 0.0, "sweeps": f"16 x {sweeps}"}
+
+
+def _bootstrap_ci(x, reps=10000, seed=0):
+    """95 % percentile bootstrap interval of the mean of ``x``."""
+    x = np.asarray(x, dtype=float)
+    rng = np.random.default_rng(seed)
+    means = x[rng.integers(0, len(x), size=(reps, len(x)))].mean(axis=1)
+    return np.percentile(means, [2.5, 97.5])
+
+
+def section_toroidal(d, bk, args, md):
+    """The toroidal family at --budget s, paired seeds, through spikesyn.sweep."""
+    import spikesyn as ss
+    names = args.graphs or TOROIDAL_GRAPHS
+    K = args.seeds or 3
+    out = args.sweep_out or str(REPO / "benchmarks" / f"toroidal_{args.budget:g}s.jsonl")
+    grid = {"graph": names, "solver": ["spikesyn", "SA"], "budget": [args.budget]}
+    executor = "serial" if args.sweep_workers == 1 else args.sweep_workers
+    records = ss.sweep(toroidal_task, grid, seeds=K, out=out, resume=Path(out).exists(),
+                       executor=executor)
+    failed = [r for r in records if r.get("status") == "failed"]
+    if failed:
+        raise SystemExit(f"{len(failed)} toroidal task(s) failed; see {out}")
+    cut = {(r["graph"], r["solver"], r["seed"]): float(r["cut"]) for r in records}
+    seeds = range(K)
+    md.append(f"### Toroidal +/-1 graphs: {args.budget:g} s per solver on one core, seeds 0-{K - 1} (paired)\n")
+    md.append("Every task ran alone on one core (sweep of "
+              f"{len(records)} tasks, {args.sweep_workers} at a time; records in `{Path(out).name}`). "
+              "Gap: 100 (best known - cut) / best known. Difference: spikesyn cut - SA cut on the same seed.\n")
+    md.append("| graph | n | best known | spikesyn cuts | SA cuts | spikesyn mean gap % | SA mean gap % | "
+              "mean difference (per-seed) | spikesyn >= SA (pairs) |")
+    md.append("|---|---|---|---|---|---|---|---|---|")
+    diffs, gap_diffs, gaps = [], [], {"spikesyn": [], "SA": []}
+    pairs_ok = 0
+    for name in names:
+        b = bk[name]
+        c = {s: [cut[(name, s, k)] for k in seeds] for s in ("spikesyn", "SA")}
+        d_ = [a - x for a, x in zip(c["spikesyn"], c["SA"])]
+        diffs += d_
+        gap_diffs += [100 * x / b for x in d_]
+        for s in c:
+            gaps[s] += [100 * (b - x) / b for x in c[s]]
+        ok = sum(x >= 0 for x in d_)
+        pairs_ok += ok
+        n = load(d, name).number_of_nodes()
+        md.append(f"| {name} | {n} | {b:g} | {_cuts(c['spikesyn'])} | {_cuts(c['SA'])} | "
+                  f"{np.mean([100 * (b - x) / b for x in c['spikesyn']]):.3f} | "
+                  f"{np.mean([100 * (b - x) / b for x in c['SA']]):.3f} | "
+                  f"{np.mean(d_):+.1f} ({'/'.join(f'{x:+g}' for x in d_)}) | {ok} of {K} |")
+        print(md[-1], flush=True)
+    lo, hi = _bootstrap_ci(gap_diffs)
+    spread = statistics.median(
+        statistics.stdev(cut[(name, s, k)] for k in seeds) for name in names for s in ("spikesyn", "SA")) if K > 1 else float("nan")
+    md.append("")
+    md.append(f"- Mean gap to the best known: spikesyn {np.mean(gaps['spikesyn']):.3f} %, SA {np.mean(gaps['SA']):.3f} %.")
+    md.append(f"- Paired difference (spikesyn - SA) in % of the best known, mean over {len(diffs)} pairs: "
+              f"{np.mean(gap_diffs):+.3f} %, 95 % bootstrap CI [{lo:+.3f}, {hi:+.3f}]; in edges: mean {np.mean(diffs):+.2f}.")
+    md.append(f"- spikesyn >= SA in {pairs_ok} of {len(diffs)} same-seed pairs.")
+    md.append(f"- Noise floor: the median over graphs and solvers of the seed-to-seed standard deviation of the cut is {spread:.1f} edges.\n")
+    print("\n".join(md[-5:]), flush=True)
+
+
 SECTIONS = {"tts": section_tts, "budget": section_budget, "g22": section_g22, "g81": section_g81,
-            "first": section_first, "g22rate": section_g22rate}
+            "first": section_first, "g22rate": section_g22rate,
+            "toroidal": section_toroidal}
 #: run when no --section is given (g22rate takes about a minute a seed: ask for it)
 DEFAULT_SECTIONS = ("tts", "budget", "g22", "g81", "first")
 
@@ -480,10 +563,10 @@ DEFAULT_SECTIONS = ("tts", "budget", "g22", "g81", "first")
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--section", action="append", choices=list(SECTIONS))
-    p.add_argument("--graphs", nargs="*", help="budget section: these graphs only")
+    p.add_argument("--graphs", nargs="*", help="budget and toroidal sections: these graphs only")
     p.add_argument("--seeds", type=int, default=None,
                    help="tts: seeds (default 5); budget: seeds per solver and graph (default 1); "
-                        "g22rate: seeds (default 16)")
+                        "g22rate: seeds (default 16); toroidal: seeds (default 3)")
     p.add_argument("--budget", type=float, default=10.0)
     p.add_argument("--replicas", type=int, default=None, help="spikesyn replicas (default: library's)")
     p.add_argument("--sweeps", type=int, default=None, help="spikesyn sweeps per anneal (default: library's)")
@@ -496,6 +579,10 @@ def main(argv=None):
                    help="spikesyn's worker processes (maxcut workers=K) in every section; budget "
                         "and g22rate then run SA as K processes at once too (the others keep SA on one)")
     p.add_argument("--no-nx", action="store_true", help="skip the networkx peers")
+    p.add_argument("--sweep-out", help="toroidal: the sweep's record file (default "
+                                       "benchmarks/toroidal_<budget>s.jsonl; resumed when it exists)")
+    p.add_argument("--sweep-workers", type=int, default=1,
+                   help="toroidal: tasks run at once (local process pool; default 1, this process)")
     p.add_argument("--md", help="append the markdown tables to this file")
     args = p.parse_args(argv)
     global RESTARTS, WORKERS
