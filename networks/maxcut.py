@@ -594,7 +594,7 @@ def _pick_target(codegen):
 # --------------------------------------------------------------------------- the solver
 def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=None,
            weight="weight", device="pcm", schedule=None, restarts=DEFAULT_RESTARTS, update_slots=DEFAULT_UPDATE_SLOTS,
-           codegen="auto", progress=None, workers=1, plan=None):
+           codegen="auto", progress=None, workers=1, executor=None, plan=None):
     """Find a large cut of a graph with a noisy Hopfield network of spiking binary neurons.
 
     Parameters
@@ -659,6 +659,12 @@ def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=
         Flips and energy add up over the workers, ``sweeps_done`` is per replica (mean over
         the workers); ``replica_cuts`` and ``node_flips`` list every worker's replicas (see
         :mod:`.maxcut_workers`).
+    executor : distributed.Client or concurrent.futures.Executor, optional
+        Where the ``workers`` run: by default processes forked on this machine; a Dask
+        ``Client`` runs them as tasks on its cluster (workers of one thread each; see
+        :func:`spikesyn.dask_client`), a ``ProcessPoolExecutor`` as tasks of its processes. The
+        same seed and sweeps give the same result as the local processes; a ``target`` reached
+        by one worker stops the others within about 0.1 s.
     plan : AnnealPlan, optional
         The tuning knobs of the restart plans (how time-limited runs split their time, the
         selection step, the reheat noise, how often ``progress`` is called); default
@@ -700,8 +706,13 @@ def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=
     seed = seed_value(seed)
     cg = _pick_target(codegen)
     update_slots = _positive_int(update_slots, "update_slots")
-    workers = _positive_int(workers, "workers", max_workers(),
-                            " (four per CPU core; each worker is a Brian2 process)") or 1
+    if executor is None:
+        workers = _positive_int(workers, "workers", max_workers(),
+                                " (four per CPU core; each worker is a Brian2 process)") or 1
+    else:
+        from .maxcut_workers import check_executor
+        check_executor(executor)
+        workers = _positive_int(workers, "workers") or 1
     if progress is not None and not callable(progress):
         raise ParameterError(f"progress must be a function of one dict or None, got {shown(progress)}")
     if restarts not in RESTART_PLANS:
@@ -714,7 +725,8 @@ def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=
     nodes, iu, iv, w = prepare_graph(G, weight)
     n, m = len(nodes), len(w)
     R = R or default_replicas(n)
-    check_size(n, m, R, workers)
+    # workers of an executor hold their networks in their own processes, possibly elsewhere
+    check_size(n, m, R, workers if executor is None else 1)
     settings = {"seed": seed, "sweeps": sweeps, "replicas": R, "device": dev.describe(),
                 "schedule": {"start": schedule.start, "stop": schedule.stop, "shape": "geometric"},
                 "time_limit_s": time_limit, "restarts": restarts, "update_slots": update_slots, "target": target, "weight": weight, "codegen": cg,
@@ -737,9 +749,9 @@ def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=
                    sweeps=sweeps, R=R, seed=seed, codegen=cg, rng=rng, update_slots=update_slots,
                    settings=settings, time_limit=time_limit, target=target, progress=progress,
                    restarts=restarts, t_call=t_call)
-    if workers > 1:
+    if workers > 1 or executor is not None:
         from .maxcut_workers import solve_in_workers
-        return solve_in_workers(job, workers, _solve)
+        return solve_in_workers(job, workers, _solve, executor)
     return _solve(job)
 
 

@@ -39,7 +39,7 @@ _LAZY = {
     "quiet": "spikesyn.messages",
     "sweep": "spikesyn.networks.sweep_jobs",
     "SweepError": "spikesyn.sweeps",
-    "dask_client": "spikesyn.sweeps",
+    "dask_client": "spikesyn.cluster",
 }
 
 __all__ = sorted(_LAZY)

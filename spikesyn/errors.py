@@ -98,3 +98,16 @@ class BaselineError(SpikesynError, ValueError):
 
 class DigitSequenceError(SpikesynError, ValueError):
     """A setting of the digit-video network is missing, of the wrong kind or out of range."""
+
+
+class SweepError(SpikesynError, ValueError):
+    """A sweep's job, grid, seeds, executor or output file is wrong: the message says which."""
+
+
+class ClusterError(SpikesynError, ValueError):
+    """A Dask client or cluster cannot be used as asked (workers with several threads, bad
+    arguments): the message says what to change."""
+
+
+class SchedulerError(SpikesynError, ConnectionError):
+    """A Dask scheduler could not be reached (or Dask is not installed)."""

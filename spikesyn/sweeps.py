@@ -65,7 +65,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spikesyn.checks import seed_value, shown
-from spikesyn.errors import SpikesynError
+from spikesyn.cluster import dask_client, is_dask_client, prepare_workers
+from spikesyn.errors import SchedulerError, SpikesynError, SweepError
 from spikesyn.outputs import atomic_write, check_output, is_device_or_fifo
 from spikesyn.units import number_and_unit
 
@@ -83,14 +84,6 @@ _JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 MAX_TASKS = 1_000_000
 _PROGRESS_EVERY_S = 2.0
 _RESERVED = ("task", "seed", "status", "error", "wall_s", "worker")
-
-
-class SweepError(SpikesynError, ValueError):
-    """A sweep's job, grid, seeds, executor or output file is wrong: the message says which."""
-
-
-class SchedulerError(SpikesynError, ConnectionError):
-    """A Dask scheduler could not be reached (or Dask is not installed)."""
 
 
 # --------------------------------------------------------------------------- values
@@ -111,7 +104,7 @@ def parse_quantity(text):
     >>> parse_quantity("3 parsecs")
     Traceback (most recent call last):
     ...
-    spikesyn.sweeps.SweepError: '3 parsecs': 'parsecs' in 'parsecs' is not a Brian2 unit
+    spikesyn.errors.SweepError: '3 parsecs': 'parsecs' in 'parsecs' is not a Brian2 unit
     """
     try:
         read = number_and_unit(text)
@@ -266,7 +259,7 @@ def tasks_of(job, grid, seeds, registry=None):
     >>> tasks_of(JOBS["maxcut"], {"nodes": [20], "time_limit": ["10"]}, seeds=1)
     Traceback (most recent call last):
     ...
-    spikesyn.sweeps.SweepError: grid point 0: time_limit: '10' has no unit: write it as a time with its unit, for example '10 s'
+    spikesyn.errors.SweepError: grid point 0: time_limit: '10' has no unit: write it as a time with its unit, for example '10 s'
     """
     name, runner, spec = _resolve_job(job, registry)
     points = _grid_points(grid)
@@ -452,7 +445,7 @@ def read_sweep(path, job=None):
     >>> read_sweep(p)
     Traceback (most recent call last):
     ...
-    spikesyn.sweeps.SweepError: .../notes.csv is not a spikesyn sweep file (its first line does not mark it as one): refusing to add to it
+    spikesyn.errors.SweepError: .../notes.csv is not a spikesyn sweep file (its first line does not mark it as one): refusing to add to it
     """
     path = os.fspath(path)
     try:
@@ -566,82 +559,12 @@ def _as_executor(executor, warm=None):
         if executor < 1:
             raise SweepError(f"executor: {executor} local workers; give at least 1")
         return _local_pool(int(executor), warm), True, True
-    if _is_dask_client(executor):
+    if is_dask_client(executor):
         return executor.get_executor(pure=False), False, False
     if isinstance(executor, cf.Executor):
         return executor, False, isinstance(executor, cf.ProcessPoolExecutor)
     raise SweepError(f"executor must be a concurrent.futures.Executor, a dask distributed Client, "
                      f"a number of local workers or None, got {shown(executor)}")
-
-
-def _is_dask_client(executor):
-    return hasattr(executor, "get_executor") and hasattr(executor, "scheduler_info")
-
-
-def _worker_ready():
-    """On a Dask worker, in its main thread: import Brian2 there (its import installs a signal
-    handler, which only the main thread may do; tasks run in other threads)."""
-    import brian2  # noqa: F401
-    return os.getpid()
-
-
-def _prepare_dask(client, named):
-    """Import Brian2 on every worker; refuse workers that would run two networks in one process."""
-    pids = client.run(_worker_ready)
-    if not named:
-        return
-    threads = {w: info.get("nthreads", 1) for w, info in client.scheduler_info()["workers"].items()}
-    shared = len(set(pids.values())) < len(pids)
-    if shared or any(n > 1 for n in threads.values()):
-        raise SweepError("Brian2 runs one network at a time per process: give the Dask workers one "
-                         "thread each and a process of their own (dask worker --nthreads 1; "
-                         "LocalCluster(processes=True, threads_per_worker=1); spikesyn.dask_client)")
-
-
-def dask_client(scheduler=None, *, local=None, timeout=5.0):
-    """A Dask ``distributed.Client``: of an existing cluster, or of a new LocalCluster.
-
-    Parameters
-    ----------
-    scheduler : str, optional
-        Address of a running scheduler (``tcp://host:8786``): a Slurm or Kubernetes cluster
-        started with dask-jobqueue or dask-kubernetes works the same.
-    local : int, optional
-        Start a LocalCluster of this many single-threaded worker processes instead.
-    timeout : float
-        Seconds to wait for the scheduler before giving up.
-
-    Raises
-    ------
-    SchedulerError
-        Dask is not installed, or no scheduler answers at ``scheduler`` within ``timeout``.
-
-    Examples
-    --------
-    >>> dask_client("tcp://127.0.0.1:9", timeout=2)          # doctest: +SKIP
-    Traceback (most recent call last):
-    ...
-    spikesyn.sweeps.SchedulerError: no Dask scheduler answered at tcp://127.0.0.1:9 within 2 s ...
-    """
-    if (scheduler is None) == (local is None):
-        raise SweepError("give either a scheduler address or a number of local workers")
-    try:
-        from distributed import Client
-    except ImportError:
-        raise SchedulerError('Dask is not installed: pip install "spikesyn[cluster]"') from None
-    if local is not None:
-        if isinstance(local, bool) or not isinstance(local, numbers.Integral) or local < 1:
-            raise SweepError(f"local must be a positive number of workers, got {shown(local)}")
-        # a client that starts its own LocalCluster closes it when it closes
-        return Client(n_workers=int(local), threads_per_worker=1, processes=True,
-                      dashboard_address=None)
-    if not isinstance(scheduler, str) or not scheduler.strip():
-        raise SweepError(f"scheduler must be an address such as tcp://host:8786, got {shown(scheduler)}")
-    try:
-        return Client(scheduler, timeout=timeout)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise SchedulerError(f"no Dask scheduler answered at {scheduler} within {timeout:g} s "
-                             f"({type(exc).__name__}: {exc})") from None
 
 
 # --------------------------------------------------------------------------- the sweep
@@ -749,8 +672,8 @@ def sweep(job, grid, *, seeds, executor=None, out=None, resume=False, progress=T
     pool, owned, local = _as_executor(executor, warm)
     finished = False
     try:
-        if _is_dask_client(executor):
-            _prepare_dask(executor, named)
+        if is_dask_client(executor):
+            prepare_workers(executor, named)
         if sink is not None:
             sink.start(previous)
         if todo and local and named:

@@ -11,6 +11,7 @@ import pytest
 
 import spikesyn as ss
 from spikesyn.networks.sweep_jobs import sweep
+from spikesyn.errors import ClusterError
 from spikesyn.sweeps import SchedulerError, SweepError, read_sweep
 
 import sweep_helpers as helpers
@@ -211,7 +212,7 @@ def test_named_jobs_refuse_dask_workers_that_share_a_process():
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
-        with pytest.raises(SweepError, match="one thread each and a process of their own"):
+        with pytest.raises(ClusterError, match="one thread each and a process of their own"):
             sweep("maxcut", {"nodes": [20]}, seeds=1, executor=client)
 
 

@@ -8,10 +8,12 @@ Shell::
     spikesyn maxcut G1.txt --time-limit 10 --seed 1 --json
     spikesyn maxcut graph.graphml --out partition.txt --plot cut.png
     spikesyn maxcut --demo --energy --energy-plot reads.png
+    spikesyn maxcut G81.txt --time-limit 60 --workers 8 --scheduler tcp://head-node:8786
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sys
@@ -130,10 +132,14 @@ def _add_arguments(p):
                         "followed by such anneals (mixed)")
     p.add_argument("--replicas", type=number(int, 1), metavar="R",
                    help="replicas run together in each worker (default 16, fewer above 1000 nodes)")
-    p.add_argument("--workers", type=number(int, 1, mc.max_workers(), why=" (four per CPU core)"),
-                   default=1, metavar="K",
+    p.add_argument("--workers", type=number(int, 1), default=1, metavar="K",
                    help="processes solving side by side, each with its replicas and random stream; "
-                        "the best cut wins (default 1; up to one per CPU core pays)")
+                        "the best cut wins (default 1; up to one per CPU core pays; at most four "
+                        "per CPU core unless --scheduler)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the --workers as tasks on the Dask cluster of this scheduler, e.g. "
+                        "tcp://host:8786 (one thread per Dask worker; needs spikesyn[cluster]); "
+                        "default: processes on this machine")
     p.add_argument("--seed", type=number(int, 0, SEED_MAX), metavar="K",
                    help="random seed (same seed, same answer; default: a fresh one, printed with "
                         "the result)")
@@ -188,16 +194,36 @@ def _run(args, parser):
     if args.demo == bool(args.graph):
         parser.error("give a GRAPH file or --demo (not both)")
     want_energy = args.energy or args.energy_plot is not None
-    energy = None
+    if args.scheduler is None and args.workers > mc.max_workers():
+        parser.error(f"argument --workers: must be at most {mc.max_workers()} (four per CPU core) "
+                     f"without --scheduler, got {args.workers}")
     check_output_paths([("--out", args.out, False), ("--plot", args.plot, True),
                         ("--energy-plot", args.energy_plot, True)])
+    with _executor(args.scheduler) as executor:
+        return _solve_and_report(args, want_energy, executor)
+
+
+@contextlib.contextmanager
+def _executor(scheduler):
+    """A Dask client of ``scheduler`` (closed afterwards), or None for local processes."""
+    if scheduler is None:
+        yield None
+        return
+    from spikesyn.cluster import dask_client
+    with dask_client(scheduler) as client:
+        yield client
+
+
+def _solve_and_report(args, want_energy, executor):
+    energy = None
     try:
         if args.demo:
             G, source = demo_graph(), "demo"
         else:
             G, source = read_graph(args.graph, format=args.format), args.graph
         replicas = args.replicas or mc.default_replicas(G.number_of_nodes())
-        mc.check_size(G.number_of_nodes(), G.number_of_edges(), replicas, args.workers)
+        mc.check_size(G.number_of_nodes(), G.number_of_edges(), replicas,
+                      args.workers if executor is None else 1)
         codegen = mc._pick_target(args.codegen)
         first = mc.needs_compile(G.number_of_nodes() * replicas, codegen)
         if first and not args.quiet:
@@ -208,7 +234,8 @@ def _run(args, parser):
                 warnings.simplefilter("ignore", UserWarning)
             res = mc.maxcut(G, time_limit=args.time_limit, sweeps=args.sweeps, replicas=replicas,
                             seed=args.seed, target=args.target, device=args.device, codegen=codegen,
-                            restarts=args.restarts, progress=show, workers=args.workers)
+                            restarts=args.restarts, progress=show, workers=args.workers,
+                            executor=executor)
         done({"elapsed": res.time_s, "best": res.cut, "sweeps": res.sweeps_done})
         mc.mark_compiled(G.number_of_nodes() * replicas, codegen)
     except ValueError as exc:
