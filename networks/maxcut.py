@@ -41,19 +41,18 @@ import json
 import math
 import os
 import time
-import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
-import networkx as nx
 import numpy as np
 
 from spikesyn import compile_notice
 from spikesyn.checks import finite_number, positive_int, seed_value, shown
 from spikesyn.devices.kernels import _out as _call_result, _size as _call_size
 from spikesyn.errors import ParameterError
-from spikesyn.resources import NEURON_BYTES, SYNAPSE_BYTES, check_memory
+from spikesyn.resources import check_memory
 
 from .maxcut_devices import DEVICES, Device, get_device, program
+from .maxcut_graph import WEIGHT_RANGE, cut_value, greedy_colouring, prepare_graph  # noqa: F401 (WEIGHT_RANGE: re-exported)
 
 __all__ = ["maxcut", "MaxCutResult", "AnnealSchedule", "AnnealPlan", "prepare_graph", "cut_value",
            "default_replicas", "DEVICES", "Device"]
@@ -61,9 +60,6 @@ __all__ = ["maxcut", "MaxCutResult", "AnnealSchedule", "AnnealPlan", "prepare_gr
 #: Relative noise (noise std / rms coupling of a neuron) at the start and end of the default
 #: anneal. Tuned on Gset G1/G14/G43 (see benchmarks/RESULTS_maxcut.md).
 DEFAULT_SCHEDULE = (0.7, 0.03)
-#: magnitudes of a (summed, non-zero) edge weight the solver takes: it sums squares of weights
-#: (the noise scale), which overflow above ~1e154 and lose all precision in subnormals
-WEIGHT_RANGE = (1e-150, 1e150)
 DEFAULT_SWEEPS = 1000
 #: first anneal of a time-limited run (later ones double)
 DEFAULT_SWEEPS_TIMED = 500
@@ -311,6 +307,19 @@ class MaxCutResult:
     couplings: dict = field(default=None, repr=False)
     setup_s: float = 0.0
 
+    def relabelled(self, labels):
+        """A copy whose partition names node ``k`` ``labels[k]`` (a result of a sparse
+        matrix, whose nodes are its rows ``0..n-1``, in a file's labels).
+
+        Examples
+        --------
+        >>> import scipy.sparse as sp
+        >>> res = maxcut(sp.csr_array([[0, 1], [1, 0]]), sweeps=20, seed=0)   # doctest: +SKIP
+        >>> res.relabelled(["a", "b"]).partition in (({"a"}, {"b"}), ({"b"}, {"a"}))  # doctest: +SKIP
+        True
+        """
+        return replace(self, partition=tuple({labels[k] for k in side} for side in self.partition))
+
     def to_dict(self):
         """Plain JSON-ready data (partition as two lists of labels)."""
         from brian2 import joule
@@ -333,79 +342,6 @@ class MaxCutResult:
 
 def _sort_key(x):
     return (0, x, "") if isinstance(x, (int, float)) else (1, 0, str(x))
-
-
-# --------------------------------------------------------------------------- graph handling
-def prepare_graph(G, weight="weight"):
-    """Turn a networkx graph into arrays: nodes, edge endpoints and summed weights.
-
-    Parallel edges (MultiGraph) and both directions (DiGraph) are summed; self-loops are
-    ignored with a warning; edges whose summed weight is 0 are dropped.
-
-    Returns
-    -------
-    nodes : list
-    iu, iv : ndarray of int
-        Endpoints (node indices), ``iu < iv``.
-    w : ndarray of float
-
-    Raises
-    ------
-    ParameterError
-        A weight is not a finite number, or a summed weight's magnitude lies outside
-        :data:`WEIGHT_RANGE`.
-    """
-    if not isinstance(G, nx.Graph):
-        raise ParameterError(f"maxcut needs a networkx graph, got {type(G).__name__}")
-    nodes = list(G.nodes)
-    index = {u: k for k, u in enumerate(nodes)}
-    acc = {}
-    loops = 0
-    for u, v, d in G.edges(data=True):
-        if u == v:
-            loops += 1
-            continue
-        x = d.get(weight, 1) if weight is not None else 1
-        try:
-            x = float(x)
-        except (TypeError, ValueError):
-            raise ParameterError(f"edge ({u!r}, {v!r}): weight {x!r} is not a number") from None
-        if not math.isfinite(x):
-            raise ParameterError(f"edge ({u!r}, {v!r}): weight {x!r} is not finite")
-        a, b = sorted((index[u], index[v]))
-        acc[(a, b)] = acc.get((a, b), 0.0) + x
-    if loops:
-        warnings.warn(f"maxcut ignores {loops} self-loop(s): they are never cut", stacklevel=3)
-    keys = [k for k, x in acc.items() if x != 0.0]
-    for k in keys:
-        if not WEIGHT_RANGE[0] <= abs(acc[k]) <= WEIGHT_RANGE[1]:
-            u, v = nodes[k[0]], nodes[k[1]]
-            raise ParameterError(
-                f"edge ({u!r}, {v!r}): weight {acc[k]!r} is outside the magnitudes the solver "
-                f"handles exactly ({WEIGHT_RANGE[0]:g} to {WEIGHT_RANGE[1]:g}: it squares and sums "
-                f"weights); scale the weights (the best partition does not change)")
-    iu = np.array([k[0] for k in keys], dtype=np.int64)
-    iv = np.array([k[1] for k in keys], dtype=np.int64)
-    w = np.array([acc[k] for k in keys], dtype=float)
-    return nodes, iu, iv, w
-
-
-def cut_value(G, partition, weight="weight"):
-    """Weight of the edges between the two sides (parallel edges and directions summed).
-
-    Examples
-    --------
-    >>> import networkx as nx
-    >>> cut_value(nx.path_graph(3), ({0, 2}, {1}))
-    2.0
-    """
-    side = {u: 0 for u in partition[0]}
-    side.update({u: 1 for u in partition[1]})
-    total = 0.0
-    for u, v, d in G.edges(data=True):
-        if u != v and side[u] != side[v]:
-            total += float(d.get(weight, 1) if weight is not None else 1)
-    return total
 
 
 def default_replicas(n):
@@ -486,15 +422,6 @@ def _read_noise_function(seed, code=_READ_NOISE_CYTHON, namespace=None):
     return f
 
 
-def _colouring(n, iu, iv):
-    H = nx.Graph()
-    H.add_nodes_from(range(n))
-    H.add_edges_from(zip(iu.tolist(), iv.tolist()))
-    col = nx.greedy_color(H, strategy="largest_first")
-    phase = np.array([col[k] for k in range(n)], dtype=np.int32)
-    return phase, int(phase.max()) + 1 if n else 1
-
-
 def _bucket(N):
     """Round a group size up to one of few sizes, so compiled code is reused across graphs."""
     b = _MIN_BUCKET
@@ -565,6 +492,18 @@ def max_workers():
     return 4 * max(cores, 1)
 
 
+#: memory of a solve, rounded up from the peak resident memory of 200000-node 3- and 8-regular
+#: graphs at 1 and 4 replicas (their differences): bytes per neuron of a replica (Brian2's state
+#: variables), per synapse (indices, weight, spike queue), per edge (the problem's arrays: edges,
+#: weights, sparse couplings, colouring, programmed devices) and per process (Python, Brian2).
+#: A million-node graph of 1.5 M edges at 4 replicas: estimate 1.6 GB, measured 1.4 GB
+#: (benchmarks/RESULTS_maxcut_million.md).
+_SOLVE_NEURON_BYTES = 150
+_SOLVE_SYNAPSE_BYTES = 45
+_SOLVE_EDGE_BYTES = 180
+_PROCESS_BYTES = 200 * 2 ** 20
+
+
 def check_size(n, m, replicas, workers=1):
     """Refuse, before building anything, a solve whose networks the memory cannot hold.
 
@@ -578,7 +517,9 @@ def check_size(n, m, replicas, workers=1):
     --------
     >>> check_size(10, 20, 16)
     """
-    check_memory(workers * replicas * (n * NEURON_BYTES + 2 * m * SYNAPSE_BYTES),
+    per_process = (replicas * (n * _SOLVE_NEURON_BYTES + 2 * m * _SOLVE_SYNAPSE_BYTES)
+                   + m * _SOLVE_EDGE_BYTES + _PROCESS_BYTES)
+    check_memory(workers * per_process,
                  f"{workers} x {replicas} replicas of a network of {n} neurons and {2 * m} synapses")
 
 
@@ -599,9 +540,13 @@ def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=
 
     Parameters
     ----------
-    G : networkx.Graph, DiGraph, MultiGraph or MultiDiGraph
-        Any hashable node labels. Parallel edges and both directions are summed; self-loops are
-        ignored (with a warning). A graph without edges gives cut 0.
+    G : networkx graph or scipy.sparse matrix
+        A networkx Graph, DiGraph, MultiGraph or MultiDiGraph with any hashable node labels
+        (parallel edges and both directions are summed), or a square sparse adjacency matrix
+        of nodes ``0..n-1`` (symmetric: ``A[i, j]`` is the weight; otherwise both directions
+        are summed; see :func:`~.maxcut_graph.prepare_graph`), the form for graphs of millions of
+        nodes (:func:`spikesyn.graph_arrays.read_graph_matrix` reads files into it).
+        Self-loops are ignored (with a warning). A graph without edges gives cut 0.
     time_limit : float or brian2.Quantity, optional
         Wall-clock budget of the simulation in seconds (after building and compiling). Anneals
         restart until it runs out (see ``restarts``). Without it, one anneal is run.
@@ -880,7 +825,7 @@ class _Simulation:
         self.rng = rng
         # neurons of one colour are contiguous: the step that reads a colour touches one block
         # (predictable branches in the thresholder)
-        phase, self.K = _colouring(n, iu, iv)
+        phase, self.K = greedy_colouring(n, iu, iv)
         self.colours = self.K
         if update_slots and self.K > update_slots:
             # fewer update slots than colours: a few neighbours may update in the same step
@@ -892,10 +837,18 @@ class _Simulation:
         iu, iv = self.inv[iu], self.inv[iv]
         self.phase = phase[order]
         self.w, self.W_total = w, float(np.sum(w))
-        self.W = sp.coo_matrix((np.r_[w, w], (np.r_[iu, iv], np.r_[iv, iu])), shape=(n, n)).tocsr()
+        # one sparse structure for both directions of every edge: row = source, columns sorted,
+        # so its order is also the synapses' (sorted by source, then target); its data holds
+        # each entry's position in (iu, iv) + (iv, iu)
+        m2 = 2 * len(w)
+        pos = sp.csr_matrix((np.arange(1, m2 + 1, dtype=np.int64), (np.r_[iu, iv], np.r_[iv, iu])), shape=(n, n))
+        pos.sort_indices()
+        by_src, indptr, targets = pos.data - 1, pos.indptr, pos.indices
+        del pos
         w_eff = prog["w_eff"]
         self.exact = bool(np.array_equal(w_eff, w))
-        self.W_eff = sp.coo_matrix((np.r_[w_eff, w_eff], (np.r_[iu, iv], np.r_[iv, iu])), shape=(n, n)).tocsr()
+        self.W = sp.csr_matrix((np.r_[w, w][by_src], targets, indptr), shape=(n, n))
+        self.W_eff = self.W if self.exact else sp.csr_matrix((np.r_[w_eff, w_eff][by_src], targets, indptr), shape=(n, n))
         rms = np.sqrt(np.bincount(np.r_[iu, iv], weights=np.r_[w, w] ** 2, minlength=n))
         var = np.bincount(np.r_[iu, iv], weights=np.r_[prog["var_read"], prog["var_read"]], minlength=n)
         sigma_dev = np.sqrt(var)
@@ -927,15 +880,18 @@ class _Simulation:
             kw["namespace"]["read_noise"] = _read_noise_function(seed)
             grp = b2.NeuronGroup(self.N, dt=dt, name="hopfield", **kw)
             # one clock for the whole network (see run)
-            syn = b2.Synapses(grp, grp, clock=grp.clock, name="coupling", **coupling.synapse_kwargs())
+            # one delay for every synapse (zero, Brian2's default): without it Brian2 keeps a
+            # delay per synapse (8 bytes each, and 4 more in the spike queue)
+            syn = b2.Synapses(grp, grp, clock=grp.clock, name="coupling", delay=0 * b2.second,
+                              **coupling.synapse_kwargs())
             # synapses sorted by source: the synapses of a flipping neuron are contiguous in
-            # memory (on dense graphs spikes are delivered about a third faster)
-            by_src = np.lexsort((np.r_[iv, iu], np.r_[iu, iv]))
-            off = (np.arange(R, dtype=np.int64) * n)[:, None]
-            src = np.r_[iu, iv][by_src][None, :] + off
-            dst = np.r_[iv, iu][by_src][None, :] + off
-            syn.connect(i=src.ravel(), j=dst.ravel())
-            syn.w_eff = np.tile(np.r_[w_eff, w_eff][by_src], R)
+            # memory (on dense graphs spikes are delivered about a third faster); int32 indices
+            # as Brian2 stores them (a million-node graph's arrays are large)
+            off = (np.arange(R, dtype=np.int32) * np.int32(n))[:, None]
+            sources = np.repeat(np.arange(n, dtype=np.int32), np.diff(indptr))
+            syn.connect(i=(sources[None, :] + off).ravel(), j=(targets.astype(np.int32)[None, :] + off).ravel())
+            del sources
+            syn.variables["w_eff"].set_value(np.tile(self.W_eff.data, R))
             sig_all = np.zeros(self.N)
             # padding neurons (the group size is rounded up) are never read
             ph_all = np.full(self.N, -1, dtype=np.int32)
@@ -1131,10 +1087,34 @@ class _Run:
         setup = 0.0 if started_here else max(0.0, t_first - t_prev)
         return done, max(rate, 1e-9), setup, now, tail_speedup
 
+    def _store_start(self):
+        """Keep what :meth:`restart` goes back to, as ``net.store()`` would but smaller: the
+        clock, and the neurons' variables that a run changes and that a restart does not set
+        itself (it sets ``s`` and ``h``). Constant variables and the synapses stay out: the
+        synapses' weights and indices never change, and with zero delay their spike queue is
+        empty at the end of every time step; copies of them would double the largest arrays of
+        a big graph."""
+        from brian2.core.variables import ArrayVariable
+        grp, clock = self.grp, self.grp.clock
+        changing = [var for name, var in grp.variables.items()
+                    if isinstance(var, ArrayVariable) and var.owner is not None
+                    and var.owner.name == grp.name and not var.read_only and not var.constant
+                    and name not in ("s", "h")]
+        self._stored = ([(var, var.get_value().copy()) for var in changing],
+                        clock._full_state(), self.net.t_)
+
+    def _restore_start(self):
+        """Back to the state :meth:`_store_start` kept (as ``net.restore()`` would)."""
+        variables, clock_state, t = self._stored
+        self.net.t_ = t
+        for var, values in variables:
+            var.set_value(values)
+        self.grp.clock._restore_from_full_state(clock_state)
+
     def restart(self, s_new=None, h_new=None):
         """Back to t = 0 (the schedule restarts), from new random states or the given ones."""
         counted = self.grp.nflip_[:self.nR].copy()
-        self.net.restore("start")
+        self._restore_start()
         self.nflip[:] += counted
         if s_new is None:
             self.sim._randomise()
@@ -1201,7 +1181,7 @@ class _Run:
         filling = False  # whether the anneal is the one that fills the time limit
         self.speedup = 1.0  # speed of the last part of an anneal over the rest (measured)
         if time_limit is not None:
-            self.net.store("start")
+            self._store_start()
         # the first check sees the random initial state
         self.check()
         t_prev = time.perf_counter()

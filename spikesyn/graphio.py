@@ -4,6 +4,10 @@ Every reader returns an undirected :class:`networkx.Graph` whose edges carry a `
 attribute (default 1). Parallel edges in a file are summed. Self-loops are kept as read (the
 max-cut solver ignores them with a warning).
 
+Large files (a million nodes) are better read by :func:`spikesyn.graph_arrays.read_graph_matrix`,
+which returns a sparse matrix for :func:`spikesyn.maxcut` without building a networkx graph
+(``spikesyn maxcut`` reads every file that way).
+
 Any problem with a file raises :class:`GraphFormatError`, whose message names the file and, where
 it applies, the line: ``G1.txt:3: expected 3 fields 'i j w', got 2``.
 
@@ -17,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import warnings
@@ -438,14 +443,20 @@ def _looks_like_gset(first, lines):
     head = first.split()
     if len(head) != 2 or not all(_is_number(t) for t in head):
         return False
-    rest = [s.split() for _, s in _content_lines(lines)][1:]
-    if not rest or len(rest[0]) == 3:
+    rest = (s.split() for _, s in _content_lines(lines))
+    next(rest)  # the header
+    second = next(rest, None)
+    if second is None or len(second) == 3:
         return True
     if not all(t.isdigit() for t in head):
         return False
     n, m = int(head[0]), int(head[1])
-    return len(rest) == m and all(len(r) == 2 and all(t.isdigit() and 1 <= int(t) <= n for t in r)
-                                  for r in rest)
+    count = 0
+    for r in itertools.chain([second], rest):
+        count += 1
+        if count > m or len(r) != 2 or not all(t.isdigit() and 1 <= int(t) <= n for t in r):
+            return False
+    return count == m
 
 
 _READERS = {

@@ -122,7 +122,11 @@ def plot_histogram(report, target, bins=30, format=None):
     return fig
 
 
-def plot_maxcut(path, G, result, max_nodes=300, format=None):
+#: the largest graph :func:`plot_maxcut` draws next to its trace
+PLOT_MAX_NODES = 300
+
+
+def plot_maxcut(path, G, result, max_nodes=None, format=None):
     """The cut-versus-time trace of a max-cut result, and the graph coloured by side when small.
 
     Parameters
@@ -133,10 +137,12 @@ def plot_maxcut(path, G, result, max_nodes=300, format=None):
         The graph solved (drawn when it has at most ``max_nodes`` nodes).
     result : spikesyn.networks.maxcut.MaxCutResult
         Its ``trace``, ``time_s``, ``cut``, ``time_to_best`` and ``partition``.
-    max_nodes : int
+    max_nodes : int, optional
+        Default :data:`PLOT_MAX_NODES`.
     format : str, optional
         Image format (default: from the suffix of ``path``).
     """
+    max_nodes = PLOT_MAX_NODES if max_nodes is None else max_nodes
     small = G is not None and G.number_of_nodes() <= max_nodes
     with _saved_figure(path, format, nrows=1, ncols=2 if small else 1,
                        figsize=(11 if small else 6, 4.5)) as (fig, axes):

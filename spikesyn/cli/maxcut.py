@@ -30,11 +30,12 @@ from spikesyn.cli.outputs import check_output_paths, write_output_set
 from spikesyn.cli.signals import signals_deferred
 from spikesyn.energy_compare import format_comparison
 from spikesyn.errors import CliError
-from spikesyn.graphio import FORMATS, read_graph
+from spikesyn.graph_arrays import graph_from_matrix, read_graph_matrix
+from spikesyn.graphio import FORMATS
 from spikesyn.networks import maxcut as mc
 from spikesyn.networks import maxcut_energy
 from spikesyn.outputs import atomic_write
-from spikesyn.plot import image_format, plot_histogram, plot_maxcut
+from spikesyn.plot import PLOT_MAX_NODES, image_format, plot_histogram, plot_maxcut
 from spikesyn.readable import format_si
 
 __all__ = ["COMMAND", "DEMO_BEST_KNOWN", "demo_graph", "demo_best_partition", "natural_key",
@@ -218,14 +219,17 @@ def _solve_and_report(args, want_energy, executor):
     energy = None
     try:
         if args.demo:
-            G, source = demo_graph(), "demo"
+            G, labels, source = demo_graph(), None, "demo"
+            n, m = G.number_of_nodes(), G.number_of_edges()
         else:
-            G, source = read_graph(args.graph, format=args.format), args.graph
-        replicas = args.replicas or mc.default_replicas(G.number_of_nodes())
-        mc.check_size(G.number_of_nodes(), G.number_of_edges(), replicas,
-                      args.workers if executor is None else 1)
+            # straight into arrays: a million-node file never becomes a networkx graph
+            G, labels = read_graph_matrix(args.graph, format=args.format)
+            source = args.graph
+            n, m = G.shape[0], G.nnz
+        replicas = args.replicas or mc.default_replicas(n)
+        mc.check_size(n, m, replicas, args.workers if executor is None else 1)
         codegen = mc._pick_target(args.codegen)
-        first = mc.needs_compile(G.number_of_nodes() * replicas, codegen)
+        first = mc.needs_compile(n * replicas, codegen)
         if first and not args.quiet:
             say_compiling("20-40")
         show, done = _progress_printer(args.quiet)
@@ -237,7 +241,10 @@ def _solve_and_report(args, want_energy, executor):
                             restarts=args.restarts, progress=show, workers=args.workers,
                             executor=executor)
         done({"elapsed": res.time_s, "best": res.cut, "sweeps": res.sweeps_done})
-        mc.mark_compiled(G.number_of_nodes() * replicas, codegen)
+        mc.mark_compiled(n * replicas, codegen)
+        if labels is not None:
+            res = res.relabelled(labels)
+            G = graph_from_matrix(G, labels) if args.plot and n <= PLOT_MAX_NODES else None
     except ValueError as exc:
         raise CliError(str(exc)) from None
     # the result exists: a further Ctrl-C or SIGTERM no longer loses it
