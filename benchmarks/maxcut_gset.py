@@ -486,7 +486,8 @@ def toroidal_task(params, seed):
     G = load(d, name)
     if params["solver"] == "spikesyn":
         setup = warm_setup(G, argparse.Namespace(replicas=None))
-        r = ss_run(G, time_limit=max(0.5, budget - setup), seed=seed)
+        kw = {"schedule": tuple(float(x) for x in params["schedule"].split())} if params.get("schedule") else {}
+        r = ss_run(G, time_limit=max(0.5, budget - setup), seed=seed, **kw)
         return {"cut": r.cut, "t_best_s": r.time_to_best, "wall_s": r.time_s, "setup_s": setup,
                 "sweeps": _ss_sweeps(r)}
     cut, ttb, sweeps, wall = sa_budget(G, budget, seed=seed)
@@ -508,6 +509,13 @@ def section_toroidal(d, bk, args, md):
     K = args.seeds or 3
     out = args.sweep_out or str(REPO / "benchmarks" / f"toroidal_{args.budget:g}s.jsonl")
     grid = {"graph": names, "solver": ["spikesyn", "SA"], "budget": [args.budget]}
+    if args.schedule:
+        # spikesyn's tasks carry the schedule; SA's are the same tasks as without it, so a
+        # sweep file of an earlier run (--sweep-out) gives them back instead of running them again
+        schedule = " ".join(f"{x:g}" for x in args.schedule)
+        grid = [{"graph": g, "solver": solver, "budget": args.budget,
+                 **({"schedule": schedule} if solver == "spikesyn" else {})}
+                for g in names for solver in ("spikesyn", "SA")]
     executor = "serial" if args.sweep_workers == 1 else args.sweep_workers
     records = ss.sweep(toroidal_task, grid, seeds=K, out=out, resume=Path(out).exists(),
                        executor=executor)
@@ -516,7 +524,8 @@ def section_toroidal(d, bk, args, md):
         raise SystemExit(f"{len(failed)} toroidal task(s) failed; see {out}")
     cut = {(r["graph"], r["solver"], r["seed"]): float(r["cut"]) for r in records}
     seeds = range(K)
-    md.append(f"### Toroidal +/-1 graphs: {args.budget:g} s per solver on one core, seeds 0-{K - 1} (paired)\n")
+    md.append(f"### Toroidal +/-1 graphs: {args.budget:g} s per solver on one core, seeds 0-{K - 1} (paired)"
+              + (f", spikesyn with schedule {args.schedule[0]:g} -> {args.schedule[1]:g}" if args.schedule else "") + "\n")
     md.append("Every task ran alone on one core (sweep of "
               f"{len(records)} tasks, {args.sweep_workers} at a time; records in `{Path(out).name}`). "
               "Gap: 100 (best known - cut) / best known. Difference: spikesyn cut - SA cut on the same seed.\n")
@@ -581,6 +590,9 @@ def main(argv=None):
     p.add_argument("--no-nx", action="store_true", help="skip the networkx peers")
     p.add_argument("--sweep-out", help="toroidal: the sweep's record file (default "
                                        "benchmarks/toroidal_<budget>s.jsonl; resumed when it exists)")
+    p.add_argument("--schedule", type=float, nargs=2, metavar=("START", "STOP"),
+                   help="toroidal: spikesyn's anneal schedule (relative noise at start and end; "
+                        "default: the library's)")
     p.add_argument("--sweep-workers", type=int, default=1,
                    help="toroidal: tasks run at once (local process pool; default 1, this process)")
     p.add_argument("--md", help="append the markdown tables to this file")

@@ -133,8 +133,14 @@ def main(argv=None):
              "| run | wall s | sum of task wall_s | records vs direct |", "|---|---|---|---|"]
     for label, wall, tasks_s, same in rows:
         lines.append(f"| {label} | {wall:.2f} | {'-' if tasks_s is None else f'{tasks_s:.2f}'} | {same} |")
+    tasks_one = next(r[2] for r in rows if r[0].endswith("1 worker"))
+    tasks_two = next(r[2] for r in rows if r[0].endswith("2 workers"))
     lines += ["",
               f"- 2 workers / 1 worker wall time: {two / one:.2f}",
+              f"- the same tasks take {tasks_two / tasks_one:.2f} x as long each when two run at once "
+              f"(sum of task wall_s, 2 workers / 1 worker): the machine's two cores do not give twice "
+              f"the speed, so {tasks_two / tasks_one / 2:.2f} is the best wall-time ratio 2 workers can "
+              f"reach here, worker start aside",
               f"- per-task overhead of the sweep in this process (serial - direct) / 16: "
               f"{(serial - base) / 16 * 1e3:.1f} ms ({(serial - base) / base * 100:+.1f} %)",
               f"- per-task overhead of a 1-worker pool, its start included, (local 1 - direct) / 16: "
