@@ -568,7 +568,9 @@ def maxcut(G, *, time_limit=None, sweeps=None, replicas=None, seed=None, target=
         ``"pcm"`` (default), ``"pcm-prog"``, ``"pcm-4bit"``, ``"pcm-aged"``, ``"ideal"``,
         ``"noiseless"`` (see :mod:`spikesyn.networks.maxcut_devices`).
     schedule : AnnealSchedule or (start, stop), optional
-        Relative noise at the start and end of an anneal; default (0.7, 0.03).
+        Relative noise at the start and end of an anneal; default (0.7, 0.03). On +/-1 lattice
+        graphs (toroidal Gset graphs) (0.7, 0.1) did better: the default's last part flips almost
+        nothing there (benchmarks/RESULTS_maxcut.md).
     restarts : {"double", "repeat", "reheat", "mixed"}
         With ``time_limit``: "double" (default): each new anneal lasts twice as long as the one
         before while it ends within a quarter of the time limit, then one anneal, planned from

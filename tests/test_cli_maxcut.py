@@ -244,3 +244,12 @@ def test_progress_line_ends_with_the_final_numbers(capsys):
 
 def test_demo_best_known_cut_is_the_cut_of_the_stored_partition():
     assert cut_value(demo_graph(), demo_best_partition()) == DEMO_BEST_KNOWN == 490
+
+
+def test_schedule_option_reaches_the_solver(tmp_path, capsys):
+    p = _gset(tmp_path)
+    code, out, _ = _run(capsys, ["maxcut", str(p), "--json", "--seed", "2", "--schedule", "0.7", "0.1", *FAST])
+    assert code == 0 and json.loads(out)["settings"]["schedule"] == {"start": 0.7, "stop": 0.1, "shape": "geometric"}
+    with pytest.raises(SystemExit) as e:
+        main(["maxcut", str(p), "--schedule", "0", "0.1"])
+    assert e.value.code == 2 and "--schedule" in capsys.readouterr().err

@@ -131,6 +131,10 @@ def _add_arguments(p):
                         "(double, default), anneals of --sweeps (repeat), or doubling anneals then "
                         "anneals from the best state at lower noise (reheat), or a shorter filling anneal "
                         "followed by such anneals (mixed)")
+    p.add_argument("--schedule", type=number(float, 0, low_open=True), nargs=2, metavar=("START", "STOP"),
+                   help="relative read noise at the start and the end of an anneal (default 0.7 "
+                        "0.03; 0.7 0.1 did better on toroidal +/-1 graphs: "
+                        "benchmarks/RESULTS_maxcut.md)")
     p.add_argument("--replicas", type=number(int, 1), metavar="R",
                    help="replicas run together in each worker (default 16, fewer above 1000 nodes)")
     p.add_argument("--workers", type=number(int, 1), default=1, metavar="K",
@@ -239,7 +243,7 @@ def _solve_and_report(args, want_energy, executor):
             res = mc.maxcut(G, time_limit=args.time_limit, sweeps=args.sweeps, replicas=replicas,
                             seed=args.seed, target=args.target, device=args.device, codegen=codegen,
                             restarts=args.restarts, progress=show, workers=args.workers,
-                            executor=executor)
+                            executor=executor, schedule=args.schedule)
         done({"elapsed": res.time_s, "best": res.cut, "sweeps": res.sweeps_done})
         mc.mark_compiled(n * replicas, codegen)
         if labels is not None:
