@@ -232,6 +232,8 @@ def _fast_mtx(path):
             or banner[3] not in ("real", "integer", "pattern", "double")
             or banner[4] not in ("general", "symmetric")):
         return None
+    if banner[3] == "integer" and not _all_integers(path):
+        return None     # scipy reads 1.5 in an integer matrix as 1; the careful reader refuses it
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
@@ -248,6 +250,17 @@ def _fast_mtx(path):
         r, c, x = r[keep], c[keep], x[keep]
     keep = x != 0
     return _upper(r[keep], c[keep], x[keep], n), range(1, n + 1)
+
+
+def _all_integers(path):
+    """Whether every field after a Matrix Market file's banner, comments and size line is an
+    integer."""
+    with open(path, encoding="utf-8-sig") as fh:
+        for line in fh:
+            s = line.strip()
+            if s and not s.startswith("%"):
+                break                       # the size line
+        return _load(fh, dtype=np.int64, comments="%") is not None
 
 
 def _symmetric(A):

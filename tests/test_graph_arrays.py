@@ -48,6 +48,7 @@ GOOD = [
     ("gen.mtx", "%%MatrixMarket matrix coordinate real general\n3 3 3\n2 1 1.5\n1 2 1\n3 2 -1\n"),
     ("pat.mtx", "%%MatrixMarket matrix coordinate pattern symmetric\n3 3 2\n2 1\n3 1\n"),
     ("arr.mtx", "%%MatrixMarket matrix array real general\n2 2\n0\n1\n2\n0\n"),
+    ("int.mtx", "%%MatrixMarket matrix coordinate integer general\n3 3 2\n2 1 3\n3 1 -2\n"),
     ("g.gml", 'graph [\n node [ id 0 label "a" ]\n node [ id 1 label "b" ]\n'
               ' edge [ source 0 target 1 weight 2 ]\n]\n'),
 ]
@@ -72,7 +73,10 @@ def test_edge_list_nodes_come_in_order_of_first_appearance(tmp_path):
     assert labels == [10, 30, 20]
 
 
-@pytest.mark.parametrize("fmt,name,text,line,words", BAD, ids=[b[1] for b in BAD])
+MORE_BAD = [("mtx", "int15.mtx", "%%MatrixMarket matrix coordinate integer symmetric\n3 3 1\n2 1 1.5\n", 3, "1.5")]
+
+
+@pytest.mark.parametrize("fmt,name,text,line,words", BAD + MORE_BAD, ids=[b[1] for b in BAD + MORE_BAD])
 def test_a_bad_file_gets_the_same_error_as_from_read_graph(tmp_path, fmt, name, text, line, words):
     p = _write(tmp_path, name, text)
     with pytest.raises(GraphFormatError) as expected:
