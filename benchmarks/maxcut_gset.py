@@ -22,6 +22,10 @@ toroidal the toroidal +/-1 graphs G57, G62, G65, G66, G67, G72, G77, G81 at --bu
          to the best-known cut of each, and the paired differences with a bootstrap 95 % CI.
          Runs through spikesyn.sweep: every task is appended to --sweep-out at once (resumed
          when the file exists), --sweep-workers N runs N tasks at once (default 1: one core)
+paired   the budget section's 33 graphs (or --graphs) the same way as toroidal: spikesyn and
+         SA as sweep tasks on seeds 0..K-1 (default 3), paired differences with a CI (no
+         networkx peers, one restart plan); --sweep-workers 2 runs two tasks at once (each
+         solver still on one core, so the wall time halves on two free cores)
 
 ``--workers K`` runs spikesyn as K processes (``maxcut(..., workers=K)``) in every section; in
 budget and g22rate SA then runs as K independent processes at once as well (the best of them),
@@ -479,8 +483,8 @@ def section_first(d, bk, args, md):
 TOROIDAL_GRAPHS = ["G57", "G62", "G65", "G66", "G67", "G72", "G77", "G81"]
 
 
-def toroidal_task(params, seed):
-    """One sweep task of the toroidal section: ``params["solver"]`` ("spikesyn" or "SA") on
+def budget_task(params, seed):
+    """One sweep task of the paired and toroidal sections: ``params["solver"]`` ("spikesyn" or "SA") on
     Gset graph ``params["graph"]`` at ``params["budget"]`` s with ``seed``; a flat record."""
     d, name, budget = gset_dir(), params["graph"], float(params["budget"])
     G = load(d, name)
@@ -504,10 +508,21 @@ def _bootstrap_ci(x, reps=10000, seed=0):
 
 def section_toroidal(d, bk, args, md):
     """The toroidal family at --budget s, paired seeds, through spikesyn.sweep."""
+    _paired_section(d, bk, args, md, args.graphs or TOROIDAL_GRAPHS, "Toroidal +/-1 graphs", "toroidal")
+
+
+def section_paired(d, bk, args, md):
+    """The budget section's graphs (or --graphs) at --budget s, paired seeds, through spikesyn.sweep."""
+    _paired_section(d, bk, args, md, args.graphs or BUDGET_GRAPHS, "Gset graphs", "paired")
+
+
+def _paired_section(d, bk, args, md, names, title, stem):
+    """spikesyn and SA on ``names`` at --budget s on seeds 0..K-1, as sweep tasks (appended to
+    --sweep-out, default benchmarks/<stem>_<budget>s.jsonl, resumed when it exists); a table of
+    the paired differences."""
     import spikesyn as ss
-    names = args.graphs or TOROIDAL_GRAPHS
     K = args.seeds or 3
-    out = args.sweep_out or str(REPO / "benchmarks" / f"toroidal_{args.budget:g}s.jsonl")
+    out = args.sweep_out or str(REPO / "benchmarks" / f"{stem}_{args.budget:g}s.jsonl")
     grid = {"graph": names, "solver": ["spikesyn", "SA"], "budget": [args.budget]}
     if args.schedule:
         # spikesyn's tasks carry the schedule; SA's are the same tasks as without it, so a
@@ -517,16 +532,16 @@ def section_toroidal(d, bk, args, md):
                  **({"schedule": schedule} if solver == "spikesyn" else {})}
                 for g in names for solver in ("spikesyn", "SA")]
     executor = "serial" if args.sweep_workers == 1 else args.sweep_workers
-    records = ss.sweep(toroidal_task, grid, seeds=K, out=out, resume=Path(out).exists(),
+    records = ss.sweep(budget_task, grid, seeds=K, out=out, resume=Path(out).exists(),
                        executor=executor)
     failed = [r for r in records if r.get("status") == "failed"]
     if failed:
-        raise SystemExit(f"{len(failed)} toroidal task(s) failed; see {out}")
+        raise SystemExit(f"{len(failed)} task(s) failed; see {out}")
     cut = {(r["graph"], r["solver"], r["seed"]): float(r["cut"]) for r in records}
     seeds = range(K)
-    md.append(f"### Toroidal +/-1 graphs: {args.budget:g} s per solver on one core, seeds 0-{K - 1} (paired)"
+    md.append(f"### {title}: {args.budget:g} s per solver on one core, seeds 0-{K - 1} (paired)"
               + (f", spikesyn with schedule {args.schedule[0]:g} -> {args.schedule[1]:g}" if args.schedule else "") + "\n")
-    md.append("Every task ran alone on one core (sweep of "
+    md.append("Every task ran on one core (sweep of "
               f"{len(records)} tasks, {args.sweep_workers} at a time; records in `{Path(out).name}`). "
               "Gap: 100 (best known - cut) / best known. Difference: spikesyn cut - SA cut on the same seed.\n")
     md.append("| graph | n | best known | spikesyn cuts | SA cuts | spikesyn mean gap % | SA mean gap % | "
@@ -564,7 +579,7 @@ def section_toroidal(d, bk, args, md):
 
 SECTIONS = {"tts": section_tts, "budget": section_budget, "g22": section_g22, "g81": section_g81,
             "first": section_first, "g22rate": section_g22rate,
-            "toroidal": section_toroidal}
+            "toroidal": section_toroidal, "paired": section_paired}
 #: run when no --section is given (g22rate takes about a minute a seed: ask for it)
 DEFAULT_SECTIONS = ("tts", "budget", "g22", "g81", "first")
 
@@ -572,10 +587,10 @@ DEFAULT_SECTIONS = ("tts", "budget", "g22", "g81", "first")
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--section", action="append", choices=list(SECTIONS))
-    p.add_argument("--graphs", nargs="*", help="budget and toroidal sections: these graphs only")
+    p.add_argument("--graphs", nargs="*", help="budget, paired and toroidal sections: these graphs only")
     p.add_argument("--seeds", type=int, default=None,
                    help="tts: seeds (default 5); budget: seeds per solver and graph (default 1); "
-                        "g22rate: seeds (default 16); toroidal: seeds (default 3)")
+                        "g22rate: seeds (default 16); toroidal, paired: seeds (default 3)")
     p.add_argument("--budget", type=float, default=10.0)
     p.add_argument("--replicas", type=int, default=None, help="spikesyn replicas (default: library's)")
     p.add_argument("--sweeps", type=int, default=None, help="spikesyn sweeps per anneal (default: library's)")
@@ -588,13 +603,13 @@ def main(argv=None):
                    help="spikesyn's worker processes (maxcut workers=K) in every section; budget "
                         "and g22rate then run SA as K processes at once too (the others keep SA on one)")
     p.add_argument("--no-nx", action="store_true", help="skip the networkx peers")
-    p.add_argument("--sweep-out", help="toroidal: the sweep's record file (default "
-                                       "benchmarks/toroidal_<budget>s.jsonl; resumed when it exists)")
+    p.add_argument("--sweep-out", help="toroidal, paired: the sweep's record file (default "
+                                       "benchmarks/<section>_<budget>s.jsonl; resumed when it exists)")
     p.add_argument("--schedule", type=float, nargs=2, metavar=("START", "STOP"),
-                   help="toroidal: spikesyn's anneal schedule (relative noise at start and end; "
+                   help="toroidal, paired: spikesyn's anneal schedule (relative noise at start and end; "
                         "default: the library's)")
     p.add_argument("--sweep-workers", type=int, default=1,
-                   help="toroidal: tasks run at once (local process pool; default 1, this process)")
+                   help="toroidal, paired: tasks run at once (local process pool; default 1, this process)")
     p.add_argument("--md", help="append the markdown tables to this file")
     args = p.parse_args(argv)
     global RESTARTS, WORKERS
