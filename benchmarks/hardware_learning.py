@@ -17,6 +17,8 @@ images per class, train seed 1, test seed 2):
    updates every weight once per training example (:mod:`spikesyn.energy_compare`, Horowitz
    ISSCC 2014 figures).
 
+The learners of table 1 run as ``spikesyn.sweep`` tasks: ``--workers 2`` runs two at once.
+
 Command (about 6 min on this 2-core machine; ``--quick`` about 1 min)::
 
     python benchmarks/hardware_learning.py                    # markdown tables
@@ -52,26 +54,47 @@ def _mean_std(values):
     return float(v.mean()), float(v.std(ddof=1)) if len(v) > 1 else 0.0
 
 
-def run_learners(train, test, seeds, epochs, transfer_every, say):
-    from spikesyn.networks.softmax import SoftmaxRegression
+def learner_task(params, seed):
+    """One sweep task: the learner of VARIANTS labelled ``params["variant"]`` on the glyph set of
+    ``params["classes"]`` classes, ``params["epochs"]`` epochs; its result as JSON text (a sweep
+    record holds numbers and text)."""
+    from spikesyn.datasets import make_labelled_set
     from spikesyn.networks.supervised import train_supervised
+    train = make_labelled_set(params["classes"], 60, size=16, seed=1)
+    test = make_labelled_set(params["classes"], 40, size=16, seed=2)
+    name, learner, extra = next(v for v in VARIANTS if v[0] == params["variant"])
+    t0 = time.perf_counter()
+    kw = {"transfer_every": params["transfer_every"], **extra}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        r = train_supervised(learner, train, test, epochs=params["epochs"], seed=seed, **kw)
+    d = r.to_dict()
+    d["seconds"] = time.perf_counter() - t0
+    d["seed"] = seed
+    d["digital"] = _digital(r)
+    return {"test_accuracy": r.test_accuracy, "result": json.dumps(d, default=float)}
+
+
+def run_learners(train, test, seeds, epochs, transfer_every, say, workers=1):
+    """Every learner of VARIANTS on every seed, as spikesyn.sweep tasks (``workers`` at once;
+    1: in this process), next to the software fit."""
+    import spikesyn as ss
+    from spikesyn.networks.softmax import SoftmaxRegression
     out = {"software": [], **{label: [] for label, _, _ in VARIANTS}}
+    classes = len(set(train.labels))
+    grid = [{"variant": label, "classes": classes, "epochs": epochs, "transfer_every": transfer_every}
+            for label, _, _ in VARIANTS]
+    records = ss.sweep(learner_task, grid, seeds=list(seeds), progress=False,
+                       executor="serial" if workers == 1 else workers)
     for seed in seeds:
         clf = SoftmaxRegression().fit(train.X, train.labels)
         out["software"].append({"seed": seed, "test_accuracy": clf.score(test.X, test.labels)})
-        for name, learner, extra in VARIANTS:
-            t0 = time.perf_counter()
-            kw = {"transfer_every": transfer_every, **extra}
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)
-                r = train_supervised(learner, train, test, epochs=epochs, seed=seed, **kw)
-            d = r.to_dict()
-            d["seconds"] = time.perf_counter() - t0
-            d["seed"] = seed
-            d["digital"] = _digital(r)
-            out[name].append(d)
-            say(f"  seed {seed} {name:<30} test {r.test_accuracy:.3f} "
-                f"({d['seconds']:.0f} s, device energy {r.energy.total})")
+    for rec in sorted(records, key=lambda r: (int(r["seed"]), r["task"])):
+        if rec["status"] != "ok":
+            raise SystemExit(f"learner {rec['variant']} seed {rec['seed']} failed: {rec['error']}")
+        d = json.loads(rec["result"])
+        out[rec["variant"]].append(d)
+        say(f"  seed {d['seed']} {rec['variant']:<30} test {d['test_accuracy']:.3f} ({d['seconds']:.0f} s)")
     return out
 
 
@@ -116,12 +139,15 @@ def main(argv=None):
                    help="two-tier cell: update events of a synapse between transfers")
     p.add_argument("--classes", type=int, default=10)
     p.add_argument("--quick", action="store_true", help="1 seed, 3 epochs, 5 classes")
+    p.add_argument("--workers", type=int, default=1,
+                   help="learner runs at once (spikesyn.sweep on a local process pool; default 1: "
+                        "this process)")
     p.add_argument("--json", nargs="?", const="-", metavar="FILE",
                    help="write all results as JSON to FILE ('-' or no FILE: stdout, no tables)")
     args = p.parse_args(argv)
     if args.quick:
         args.seeds, args.epochs, args.classes = 1, 3, 5
-    for name in ("seeds", "epochs", "transfer_every", "classes"):
+    for name in ("seeds", "epochs", "transfer_every", "classes", "workers"):
         if getattr(args, name) < 1:
             p.error(f"--{name.replace('_', '-')} must be >= 1")
     to_stdout = args.json == "-"
@@ -137,7 +163,8 @@ def main(argv=None):
     test = make_labelled_set(args.classes, 40, size=16, seed=2)
     t0 = time.perf_counter()
     say(f"1. learners ({args.seeds} seeds x {args.epochs} epochs; compiling, first run only)")
-    learners = run_learners(train, test, range(args.seeds), args.epochs, args.transfer_every, say)
+    learners = run_learners(train, test, range(args.seeds), args.epochs, args.transfer_every, say,
+                            workers=args.workers)
     say("2. precision")
     precision = precision_table(train, test)
     say("3. in-the-loop tuning")
