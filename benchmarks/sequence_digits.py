@@ -11,8 +11,11 @@ confidence interval is a bootstrap over videos, resampled within each seed (2000
     python benchmarks/sequence_digits.py --load runs/ --select-rule     # the rule, on validation videos
     python benchmarks/sequence_digits.py --load runs/ --devices --pcm-noise   # device twins
 
-``--save DIR`` keeps each seed's run (predictions and videos) as soon as it is finished, so an
-interrupted benchmark loses nothing; ``--load DIR`` prints the tables of the runs saved there.
+The seeds run as ``spikesyn.sweep`` tasks (``--workers N`` runs N at once). ``--save DIR``
+keeps each seed's run (predictions and videos) as soon as it is finished, with the sweep's
+record file, so an interrupted benchmark loses nothing and the same command with the same
+``--save`` runs only the seeds still missing; ``--load DIR`` prints the tables of the runs
+saved there.
 
 Prints markdown tables (the ones in RESULTS_sequence.md).
 """
@@ -23,8 +26,9 @@ import argparse
 import json
 import pickle
 import sys
-from pathlib import Path
+import tempfile
 import time
+from pathlib import Path
 from dataclasses import replace
 from types import SimpleNamespace
 
@@ -272,6 +276,54 @@ def select_rule(run, config, seed, say, n_videos=100):
     return lines, (g1, g2)
 
 
+def seed_task(params, seed):
+    """One sweep task: a seed's trained network, videos and predictions (run_digit_sequence),
+    pickled to ``params["save"]/seed_<seed>.pkl``; the record names the file."""
+    config = DigitSequenceConfig(**({"epochs": params["epochs"]} if params.get("epochs") else {}))
+    if params.get("gammas"):
+        g1, g2 = (float(x) for x in params["gammas"].split())
+        config = replace(config, gamma1=g1, gamma2=g2)
+    run = run_digit_sequence(config, n_videos=params["videos"], seed=seed, target="cython",
+                             n_train=params["train_per_class"],
+                             baselines=() if params["no_baselines"] else
+                             ("nearest_neighbour", "mlp", "mlp_occluded"),
+                             progress=lambda m: print(f"seed {seed}: {m}", file=sys.stderr, flush=True))
+    path = Path(params["save"]) / f"seed_{seed}.pkl"
+    tmp = path.with_suffix(".part")
+    with open(tmp, "wb") as fh:
+        pickle.dump(run, fh)
+    tmp.replace(path)
+    return {"static_frame_accuracy": run.static_frame_accuracy, "run": str(path)}
+
+
+def run_seeds(args, say):
+    """Every seed's run as a spikesyn.sweep task (``--workers`` at once; 1: in this process),
+    recorded in ``<save>/sweep.jsonl`` as each finishes, so that a second call with the same
+    ``--save`` folder runs only the seeds still missing."""
+    import spikesyn as ss
+    save = Path(args.save or tempfile.mkdtemp(prefix="sequence_digits_"))
+    save.mkdir(parents=True, exist_ok=True)
+    params = {"videos": args.videos, "train_per_class": args.train_per_class,
+              "no_baselines": bool(args.no_baselines), "save": str(save)}
+    if args.epochs:
+        params["epochs"] = args.epochs
+    if args.gammas:
+        params["gammas"] = " ".join(f"{g:g}" for g in args.gammas)
+    out = save / "sweep.jsonl"
+    t0 = time.time()
+    records = ss.sweep(seed_task, [params], seeds=args.seeds, out=str(out), resume=out.exists(),
+                       executor="serial" if args.workers == 1 else args.workers, progress=False)
+    runs = []
+    for rec in sorted(records, key=lambda r: int(r["seed"])):
+        if rec["status"] != "ok":
+            raise SystemExit(f"seed {rec['seed']} failed: {rec['error']}")
+        with open(rec["run"], "rb") as fh:
+            runs.append(pickle.load(fh))
+        say(f"seed {rec['seed']}: static per-frame {float(rec['static_frame_accuracy']):.3f}")
+    say(f"{len(runs)} seeds ({time.time() - t0:.0f} s)")
+    return runs
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
@@ -299,6 +351,8 @@ def main(argv=None):
     ap.add_argument("--out", default=None, help="write every run's JSON here")
     ap.add_argument("--epochs", type=int, default=None, help="training epochs (default: the network's)")
     ap.add_argument("--train-per-class", type=int, default=300)
+    ap.add_argument("--workers", type=int, default=1,
+                    help="seeds run at once (spikesyn.sweep on a local process pool; default 1: this process)")
     args = ap.parse_args(argv)
     say = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
     config = DigitSequenceConfig() if args.epochs is None else DigitSequenceConfig(epochs=args.epochs)
@@ -319,23 +373,12 @@ def main(argv=None):
             else:
                 device_preds.append(device_predictions(run, config, say, args.device_videos))
         args.videos = next(iter(runs[0].n_videos.values()))
-    for seed in ([] if args.load else args.seeds):
-        say(f"seed {seed}")
-        runs.append(run_digit_sequence(config, n_videos=args.videos, seed=seed, target="cython",
-                                       n_train=args.train_per_class,
-                                       baselines=() if args.no_baselines else
-                                       ("nearest_neighbour", "mlp", "mlp_occluded"),
-                                       progress=say))
-        say(f"seed {seed}: static per-frame {runs[-1].static_frame_accuracy:.3f} "
-            f"({time.time() - t0:.0f} s)")
-        if args.save:
-            Path(args.save).mkdir(parents=True, exist_ok=True)
-            with open(Path(args.save) / f"seed_{seed}.pkl", "wb") as fh:
-                pickle.dump(runs[-1], fh)
-        if args.devices:
-            device_preds.append(device_predictions(runs[-1], config, say, args.device_videos))
+    if not args.load:
+        runs = run_seeds(args, say)
+        for run in runs if args.devices else ():
+            device_preds.append(device_predictions(run, config, say, args.device_videos))
             if args.save:
-                with open(Path(args.save) / f"devices_{seed}.pkl", "wb") as fh:
+                with open(Path(args.save) / f"devices_{run.seed}.pkl", "wb") as fh:
                     pickle.dump(device_preds[-1], fh)
     if args.select_rule:
         lines, _ = select_rule(runs[0], config, runs[0].seed, say, args.select_videos)
