@@ -5,11 +5,14 @@ TimedArray, not from their input), so event counts are identical on every target
 device draws random numbers; the ideal cards are fully deterministic and must agree exactly.
 """
 
+import gc
+
 import numpy as np
 from brian2 import (MHz, Network, NeuronGroup, SpikeGeneratorGroup, Synapses, TimedArray, kHz, mV,
                     ms, nS, second)
 
 import spikesyn as ss
+from spikesyn import model as model_module
 
 DURATION = 60 * ms
 N_PRE, N_POST = 4, 3
@@ -82,8 +85,12 @@ def snapshot(groups):
     return state
 
 
-def run_all(target, directory=None):
-    """Run the network of all cards on a target and return its snapshot."""
+def run_all(target, directory=None, fresh_cards=False):
+    """Run the network of all cards on a target and return its snapshot.
+
+    ``fresh_cards=True`` loads every card afresh once the target is set (not from the model
+    cache), so that whatever checking a card creates meets that target's device.
+    """
     from brian2 import device, prefs, seed, set_device, start_scope
 
     start_scope()
@@ -92,10 +99,13 @@ def run_all(target, directory=None):
         set_device("cpp_standalone", directory=directory, build_on_run=False)
     else:
         prefs.codegen.target = target
+    if fresh_cards:
+        model_module._CACHE.clear()
     try:
         net, groups = build()
         net.run(DURATION)
         if target == "cpp_standalone":
+            gc.collect()               # objects left over from checking cards are gone now
             device.build(directory=directory, compile=True, run=True)
         return snapshot(groups), groups
     finally:
