@@ -58,6 +58,8 @@ from pathlib import Path
 
 import numpy as np
 
+from report import emit
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -632,11 +634,7 @@ def main(argv=None):
     md.append("Command: `python benchmarks/maxcut_gset.py " + " ".join(argv if argv is not None else sys.argv[1:]) + "`\n")
     for name in args.section or DEFAULT_SECTIONS:
         SECTIONS[name](d, bk, args, md)
-    text = "\n".join(md) + "\n"
-    if args.md:
-        with open(args.md, "a", encoding="utf-8") as fh:
-            fh.write(text)
-    print(text)
+    emit("\n".join(md) + "\n", args.md, append=True)
     return 0
 
 

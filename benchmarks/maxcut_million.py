@@ -37,6 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
+from report import emit
+
 _CHILD_SPIKESYN = r"""
 import json, resource, sys, time
 import spikesyn.networks.maxcut as mc
@@ -184,10 +186,7 @@ def main(argv=None):
            f"(min {min(diffs):+g}, max {max(diffs):+g}) over {len(diffs)} seeds; "
            f"seed-to-seed spread (standard deviation) spikesyn "
            f"{statistics.pstdev(ss_cuts):.0f}, SA {statistics.pstdev(sa_cuts):.0f}.", ""]
-    text = "\n".join(md) + "\n"
-    print(text)
-    if args.md:
-        Path(args.md).write_text(text)
+    emit("\n".join(md) + "\n", args.md)
     return 0
 
 

@@ -31,6 +31,8 @@ import time
 
 import numpy as np
 
+from report import emit
+
 
 def instance(family, n, seed):
     """(kind, linear, quadratic) of one problem of a family."""
@@ -127,10 +129,7 @@ def main(argv=None):
     if args.exact:
         text = "\n".join([f"Command: `python benchmarks/sampler_sa.py --exact {args.exact} --n {args.n} "
                           f"--seeds {args.seeds}`", ""] + exact_section(args.exact, args.n, args.seeds)) + "\n"
-        print(text)
-        if args.md:
-            with open(args.md, "w") as f:
-                f.write(text)
+        emit(text, args.md)
         return 0
     families = args.family or ["glass", "glass-h", "qubo"]
     # one untimed solve first: Brian2 compiles the network's code once per group size
@@ -162,11 +161,7 @@ def main(argv=None):
         losses = sum(r[3] < r[2] - 1e-9 for r in sub)
         lines.append(f"| {family} | {wins} / {len(sub) - wins - losses} / {losses} | "
                      f"{statistics.mean(r[2] for r in sub):.4f} | {statistics.mean(r[3] for r in sub):.4f} |")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.md:
-        with open(args.md, "w") as f:
-            f.write(text)
+    emit("\n".join(lines) + "\n", args.md)
     return 0
 
 

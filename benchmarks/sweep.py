@@ -28,6 +28,8 @@ import sys
 import tempfile
 import time
 
+from report import emit
+
 TIMING = ("wall_s", "worker", "time_s", "setup_s", "solve_s", "time_to_best_s", "task", "status", "error")
 
 
@@ -152,11 +154,7 @@ def main(argv=None):
         lines.append(f"- {label}: first task of each worker {sum(first) / len(first):.2f} s on average, "
                      f"later tasks {sum(rest) / max(len(rest), 1):.2f} s (local workers warm up "
                      f"as they start; Dask workers do not)")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.md:
-        with open(args.md, "w") as f:
-            f.write(text)
+    emit("\n".join(lines) + "\n", args.md)
     return 0
 
 
