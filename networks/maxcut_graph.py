@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from spikesyn.errors import ParameterError
+from spikesyn.graph_arrays import is_symmetric
 
 __all__ = ["prepare_graph", "cut_value", "greedy_colouring", "WEIGHT_RANGE"]
 
@@ -134,7 +135,7 @@ def _prepare_matrix(A):
     key = a * n + b
     order = np.argsort(key, kind="stable")
     key, x = key[order], x[order]
-    if _is_symmetric(A):
+    if is_symmetric(A):
         # each edge appears as (i, j) and (j, i) with the same weight: keep one of the two
         keep = r[order] < c[order]
         key, x = key[keep], x[keep]
@@ -146,13 +147,6 @@ def _prepare_matrix(A):
     iu, iv = key // max(n, 1), key % max(n, 1)
     _check_range(w, lambda k: f"adjacency matrix entry ({iu[k]}, {iv[k]})")
     return range(n), iu, iv, w
-
-
-def _is_symmetric(A):
-    """Whether the sparse matrix ``A`` equals its transpose (explicit zeros aside)."""
-    A = sp.csr_array(A)
-    diff = A - A.T
-    return diff.count_nonzero() == 0
 
 
 def greedy_colouring(n, iu, iv):

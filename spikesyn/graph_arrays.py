@@ -32,7 +32,7 @@ import scipy.sparse as sp
 
 from spikesyn.graphio import FORMATS, _content_lines, detect_format, read_graph
 
-__all__ = ["read_graph_matrix", "graph_from_matrix"]
+__all__ = ["read_graph_matrix", "graph_from_matrix", "is_symmetric"]
 
 _GSET_COMMENTS = ("#", "%", "c")
 
@@ -117,12 +117,12 @@ def _upper(i, j, w, n):
     return sp.coo_array((w, (a, b)), shape=(n, n))
 
 
-def _load(fh, **kwargs):
+def _load(fh, ndmin=2, **kwargs):
     """``numpy.loadtxt`` of the rest of ``fh``, or None where it cannot parse it."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "input contained no data"
         try:
-            return np.loadtxt(fh, ndmin=2, **kwargs)
+            return np.loadtxt(fh, ndmin=ndmin, **kwargs)
         except ValueError:
             return None
 
@@ -176,26 +176,21 @@ def _weighted_rows(fh):
 def _fast_edgelist(path):
     """Whitespace-separated edge lists with integer labels; None for anything else."""
     try:
+        ncols = _columns(path)
+        if ncols is None:
+            return None
+        # integer labels (a label "1.0" stays text for the careful reader) and float weights
+        fields = [("u", np.int64), ("v", np.int64)] + ([("w", float)] if ncols == 3 else [])
         with open(path, encoding="utf-8-sig") as fh:
-            ids = _load(fh, dtype=np.int64, comments=("#", "%"), usecols=(0, 1))
-            if ids is None or len(ids) == 0:
-                return None
-            fh.seek(0)
-            try:
-                W = _load(fh, dtype=float, comments=("#", "%"), usecols=(2,))
-            except IndexError:
-                W = None
+            E = _load(fh, ndmin=1, dtype=fields, comments=("#", "%"))
     except (OSError, UnicodeDecodeError):
         return None
-    ncols = _columns(path)
-    if ncols is None:
+    if E is None or len(E) == 0:
         return None
-    if ncols == 3:
-        if W is None or len(W) != len(ids) or not np.all(np.isfinite(W)):
-            return None
-        w = W[:, 0]
-    else:
-        w = np.ones(len(ids))
+    w = E["w"] if ncols == 3 else np.ones(len(E))
+    if not np.all(np.isfinite(w)):
+        return None
+    ids = np.stack([E["u"], E["v"]], axis=1)
     # nodes in order of first appearance, as the line-by-line reader adds them
     flat = ids.ravel()
     unique, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
@@ -245,7 +240,7 @@ def _fast_mtx(path):
         return None
     n = A.shape[0]
     r, c, x = A.row.astype(np.int64), A.col.astype(np.int64), A.data.astype(float)
-    if banner[4] == "symmetric" or _symmetric(A):
+    if banner[4] == "symmetric" or is_symmetric(A):
         keep = r <= c
         r, c, x = r[keep], c[keep], x[keep]
     keep = x != 0
@@ -263,6 +258,14 @@ def _all_integers(path):
         return _load(fh, dtype=np.int64, comments="%") is not None
 
 
-def _symmetric(A):
+def is_symmetric(A):
+    """Whether the sparse matrix ``A`` equals its transpose (explicit zeros aside).
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> is_symmetric(sp.csr_array([[0, 2], [2, 0]])), is_symmetric(sp.csr_array([[0, 2], [0, 0]]))
+    (True, False)
+    """
     A = sp.csr_array(A)
-    return (A - A.T).count_nonzero() == 0
+    return bool((A - A.T).count_nonzero() == 0)
